@@ -1,0 +1,151 @@
+/**
+ * Helpers shared by every dynamic resource: type tokens, input checking with zod, partial-failure
+ * errors, progress lines, and the plain CRUD contract the runtime implements.
+ *
+ * Nothing here imports `@pulumi/pulumi` at run time: this code runs inside the dynamic-provider
+ * process, which must not load a second copy of the SDK.
+ */
+
+import type { z } from "zod";
+
+/** The string the engine sends for values not known during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** True when `value` is, or contains, the preview unknown sentinel. */
+export function containsUnknown(value: unknown): boolean {
+    if (value === UNKNOWN) {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return value.some(containsUnknown);
+    }
+    if (value && typeof value === "object") {
+        return Object.values(value).some(containsUnknown);
+    }
+    return false;
+}
+
+/** `pulumi-nodejs:dynamic/<vendor>:<kind>`, the type token of every resource in this package. */
+export function typeToken(vendor: string, kind: string): string {
+    return `pulumi-nodejs:dynamic/${vendor}:${kind}`;
+}
+
+/** A failed input check, as the engine displays it. */
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+/** Result of `check`. */
+export interface CheckResult<T = Record<string, unknown>> {
+    inputs?: T;
+    failures?: CheckFailure[];
+}
+
+/** Result of `diff`. Leave `changes` unset so the engine computes a readable per-property diff. */
+export interface DiffResult {
+    changes?: boolean;
+    replaces?: string[];
+    stables?: string[];
+    deleteBeforeReplace?: boolean;
+}
+
+/** Result of `create`. */
+export interface CreateResult<O> {
+    id: string;
+    outs: O;
+}
+
+/** Result of `read`. */
+export interface ReadResult<O> {
+    id: string;
+    props: O;
+}
+
+/** The CRUD contract of one resource kind, implemented in the package runtime (never serialized). */
+export interface ResourceHandler<I = any, O = any> {
+    check?(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<CheckResult>;
+    diff?(id: string, olds: O, news: I): Promise<DiffResult>;
+    create(inputs: I): Promise<CreateResult<O>>;
+    read?(id: string, props: O): Promise<ReadResult<O>>;
+    update?(id: string, olds: O, news: I): Promise<{ outs: O }>;
+    delete?(id: string, props: O): Promise<void>;
+}
+
+/**
+ * Validates `news` with a zod schema and returns `{property, reason}` failures. Properties whose value
+ * is (or contains) the preview unknown sentinel are not judged: they will be checked again at `up`.
+ *
+ * @returns the inputs unchanged (defaults are applied inside the methods, so a changed default in a
+ *          newer package version does not show up as a diff), plus the failures.
+ */
+export function checkWithSchema(schema: z.ZodType, news: Record<string, unknown>): CheckResult {
+    const parsed = schema.safeParse(news);
+    if (parsed.success) {
+        return { inputs: news, failures: [] };
+    }
+    const failures: CheckFailure[] = [];
+    for (const issue of parsed.error.issues) {
+        const path = issue.path.map(String);
+        if (path.length > 0 && containsUnknown(valueAt(news, path))) {
+            continue;
+        }
+        if (path.length === 0 && containsUnknown(news)) {
+            continue;
+        }
+        failures.push({ property: path.join("."), reason: issue.message });
+    }
+    return { inputs: news, failures };
+}
+
+function valueAt(root: unknown, path: string[]): unknown {
+    let cur: unknown = root;
+    for (const key of path) {
+        if (cur === null || typeof cur !== "object") {
+            return undefined;
+        }
+        cur = (cur as Record<string, unknown>)[key];
+    }
+    return cur;
+}
+
+/**
+ * Thrown from create/update when the vendor object exists but did not reach its target. The
+ * dynamic-provider host turns it into a partial failure: the engine records `id` and `properties` in
+ * state, fails the deployment, and the next `up` runs `update`, which resumes the wait.
+ */
+export class ResourceNotReadyError extends Error {
+    constructor(
+        readonly id: string,
+        readonly properties: Record<string, unknown>,
+        cause: unknown,
+    ) {
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        super(reason, { cause });
+        this.name = "ResourceNotReadyError";
+    }
+    /** The host reads `reasons` and shows them with the error. */
+    get reasons(): string[] {
+        return [this.message];
+    }
+}
+
+/** A progress logger: lines go to stdout, which the CLI shows as info diagnostics. */
+export type Progress = (message: string) => void;
+
+/**
+ * Makes a progress logger whose lines start with the resource's name (dynamic providers are not told
+ * the URN, so resources pass their name as the `__name` input).
+ */
+export function progressLogger(resourceName: string | undefined, redact: (s: string) => string = (s) => s): Progress {
+    const prefix = resourceName ? `[${resourceName}] ` : "";
+    return (message: string) => {
+        console.log(redact(`${prefix}${message}`));
+    };
+}
+
+/** Removes the engine-managed keys (`__provider`, `__name`) from a props bag. */
+export function withoutEngineKeys<T extends Record<string, unknown>>(props: T): Omit<T, "__provider"> {
+    const { __provider: _provider, ...rest } = props;
+    return rest;
+}

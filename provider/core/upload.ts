@@ -1,0 +1,150 @@
+/**
+ * Streaming file upload: the file is read once, in 1 MiB chunks, and each chunk is hashed (SHA-256)
+ * and counted on its way into the request body. Memory stays bounded by the chunk size and the
+ * socket's buffers whatever the file size; `Content-Length` is computed up front (raw or multipart)
+ * so devices that need it get it. Uploads are never retried by the session (a consumed stream cannot
+ * be replayed); the caller decides whether to start over.
+ */
+
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import type { HttpResponse, HttpSession } from "./http";
+
+/** Progress of an upload, reported at most every `progressIntervalMs`. */
+export interface UploadProgress {
+    bytesSent: number;
+    totalBytes: number;
+    percent: number;
+    /** Average throughput since the start, in bytes per second. */
+    bytesPerSecond: number;
+    elapsedMs: number;
+}
+
+/** Options of {@link uploadFile}. */
+export interface UploadOptions {
+    method?: "POST" | "PUT";
+    path: string;
+    filePath: string;
+    /** Content type of a raw upload. Default `application/octet-stream`. */
+    contentType?: string;
+    /** Send as `multipart/form-data` with the file in this field (plus plain fields). */
+    multipart?: { fieldName: string; fileName?: string; fields?: Record<string, string> };
+    headers?: Record<string, string>;
+    searchParams?: Record<string, string | number | boolean>;
+    /** Time allowed between the last byte sent and the response headers. Default 10 minutes. */
+    responseTimeoutMs?: number;
+    onProgress?: (progress: UploadProgress) => void;
+    /** Minimum interval between progress callbacks. Default 2 000 ms. */
+    progressIntervalMs?: number;
+    /** Chunk size. Default 1 MiB. */
+    chunkBytes?: number;
+}
+
+/** What an upload produced. */
+export interface UploadResult<T> {
+    response: HttpResponse<T>;
+    /** Hex SHA-256 of the file bytes sent (the file only, not multipart framing). */
+    sha256: string;
+    bytes: number;
+    elapsedMs: number;
+}
+
+/**
+ * Uploads a local file as the request body, hashing it in the same pass.
+ *
+ * @example
+ * ```ts
+ * const { response, sha256 } = await uploadFile(session, {
+ *     path: "/api/npm.system_update/2.0/images/upload",
+ *     filePath: "/images/appresponse-11.14.img",
+ *     onProgress: (p) => log(`${p.percent.toFixed(0)}% ${(p.bytesPerSecond / 2 ** 20).toFixed(1)} MiB/s`),
+ * });
+ * ```
+ */
+export async function uploadFile<T = unknown>(session: HttpSession, options: UploadOptions): Promise<UploadResult<T>> {
+    const size = (await stat(options.filePath)).size;
+    const hash = createHash("sha256");
+    const started = Date.now();
+    const interval = options.progressIntervalMs ?? 2_000;
+    let sent = 0;
+    let lastReport = 0;
+
+    let head = Buffer.alloc(0);
+    let tail = Buffer.alloc(0);
+    let contentType = options.contentType ?? "application/octet-stream";
+    if (options.multipart) {
+        const boundary = `----pulumi-upgrades-${randomBytes(12).toString("hex")}`;
+        const fields = Object.entries(options.multipart.fields ?? {})
+            .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+            .join("");
+        const fileName = options.multipart.fileName ?? options.filePath.split("/").pop();
+        head = Buffer.from(
+            `${fields}--${boundary}\r\nContent-Disposition: form-data; name="${options.multipart.fieldName}"; filename="${fileName}"\r\n` +
+                `Content-Type: application/octet-stream\r\n\r\n`,
+        );
+        tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+        contentType = `multipart/form-data; boundary=${boundary}`;
+    }
+
+    const report = (force: boolean) => {
+        const now = Date.now();
+        if (!options.onProgress || (!force && now - lastReport < interval)) {
+            return;
+        }
+        lastReport = now;
+        const elapsedMs = now - started;
+        options.onProgress({
+            bytesSent: sent,
+            totalBytes: size,
+            percent: size === 0 ? 100 : (sent / size) * 100,
+            bytesPerSecond: elapsedMs > 0 ? (sent / elapsedMs) * 1_000 : 0,
+            elapsedMs,
+        });
+    };
+
+    async function* body(): AsyncGenerator<Buffer> {
+        if (head.length) {
+            yield head;
+        }
+        for await (const chunk of createReadStream(options.filePath, { highWaterMark: options.chunkBytes ?? 1 << 20 })) {
+            const buf = chunk as Buffer;
+            hash.update(buf);
+            sent += buf.length;
+            report(false);
+            yield buf;
+        }
+        if (tail.length) {
+            yield tail;
+        }
+    }
+
+    const response = await session.request<T>({
+        method: options.method ?? "POST",
+        path: options.path,
+        body: Readable.from(body(), { objectMode: false }),
+        headers: {
+            ...(options.headers ?? {}),
+            "content-type": contentType,
+            "content-length": String(head.length + size + tail.length),
+        },
+        searchParams: options.searchParams,
+        idempotent: false,
+        responseTimeoutMs: options.responseTimeoutMs ?? 10 * 60_000,
+    });
+    if (sent !== size) {
+        throw new Error(`${options.filePath} changed during the upload: sent ${sent} bytes, expected ${size}`);
+    }
+    report(true);
+    return { response, sha256: hash.digest("hex"), bytes: sent, elapsedMs: Date.now() - started };
+}
+
+/** SHA-256 of a file, streamed. */
+export async function sha256File(filePath: string): Promise<string> {
+    const hash = createHash("sha256");
+    for await (const chunk of createReadStream(filePath, { highWaterMark: 1 << 20 })) {
+        hash.update(chunk as Buffer);
+    }
+    return hash.digest("hex");
+}

@@ -1,0 +1,8 @@
+/**
+ * pulumi-upgrades: appliance upgrades as Pulumi resources.
+ *
+ * Each vendor is a namespace of resources; the shared building blocks are exported for vendor
+ * authors and tests.
+ */
+export * as loopback from "./loopback";
+export { typeToken, UNKNOWN } from "./core/dynamic";

@@ -1,0 +1,1 @@
+export { Setting, type SettingArgs, type LoopbackConnectionArgs } from "./setting";
