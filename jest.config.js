@@ -14,7 +14,8 @@ module.exports = {
       testEnvironment: "node",
       transform,
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
-      testTimeout: 600000,
+      globalSetup: "<rootDir>/test/e2e/global-setup.ts",
+      setupFilesAfterEnv: ["<rootDir>/test/e2e/setup.ts"],
     },
   ],
 };

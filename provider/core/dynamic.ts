@@ -60,6 +60,8 @@ export interface CreateResult<O> {
 export interface ReadResult<O> {
     id: string;
     props: O;
+    /** Inputs as the device now has them, so drift shows as a diff in the next preview. */
+    inputs?: Record<string, unknown>;
 }
 
 /** The CRUD contract of one resource kind, implemented in the package runtime (never serialized). */
@@ -135,7 +137,7 @@ export type Progress = (message: string) => void;
 
 /**
  * Makes a progress logger whose lines start with the resource's name (dynamic providers are not told
- * the URN, so resources pass their name as the `__name` input).
+ * the URN, so resources pass their name as the `__logName` input).
  */
 export function progressLogger(resourceName: string | undefined, redact: (s: string) => string = (s) => s): Progress {
     const prefix = resourceName ? `[${resourceName}] ` : "";
@@ -144,7 +146,7 @@ export function progressLogger(resourceName: string | undefined, redact: (s: str
     };
 }
 
-/** Removes the engine-managed keys (`__provider`, `__name`) from a props bag. */
+/** Removes the engine-managed keys (`__provider`, `__logName`) from a props bag. */
 export function withoutEngineKeys<T extends Record<string, unknown>>(props: T): Omit<T, "__provider"> {
     const { __provider: _provider, ...rest } = props;
     return rest;

@@ -33,11 +33,11 @@ const connectionSchema = z
 /** Input schema of `loopback:Setting` (also used by `check`). */
 export const settingInputsSchema = z
     .object({
-        __name: z.string().optional(),
+        __logName: z.string().optional(),
         connection: connectionSchema.optional(),
         key: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 characters of letters, digits, '.', '_' or '-'"),
         value: z.string(),
-        waitTimeoutSeconds: z.number().int().positive().max(24 * 3600, "must be at most 86400 (24 hours)").optional(),
+        waitTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(24 * 3600, "must be at most 86400 (24 hours)").optional(),
         pollIntervalSeconds: z.number().positive().max(300).optional(),
     })
     .passthrough();
@@ -68,7 +68,7 @@ function connectionOf(inputs: SettingInputs): LoopbackConnection {
 async function applyAndWait(inputs: SettingInputs): Promise<SettingOutputs> {
     const connection = connectionOf(inputs);
     const client = LoopbackClient.for(connection);
-    const log = progressLogger(inputs.__name, (s) => client.session.redact(s));
+    const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
     const subject = `loopback server ${connection.endpoint} setting ${inputs.key}`;
 
     const current = await client.get(inputs.key);
@@ -152,13 +152,18 @@ export const settingHandler: ResourceHandler<SettingInputs, SettingOutputs> = {
         if (!s) {
             return { id: "", props }; // gone: the engine drops it from state
         }
-        return { id, props: { ...props, value: s.value, state: s.state, appliedValue: s.state === "APPLIED" ? s.value : "" } };
+        const { state: _state, appliedValue: _applied, ...inputs } = props;
+        return {
+            id,
+            props: { ...props, value: s.value, state: s.state, appliedValue: s.state === "APPLIED" ? s.value : "" },
+            inputs: { ...inputs, value: s.value },
+        };
     },
 
     async delete(_id, props) {
         const client = LoopbackClient.for(connectionOf(props));
         await client.remove(props.key);
-        progressLogger(props.__name)(`removed ${props.key}`);
+        progressLogger(props.__logName)(`removed ${props.key}`);
     },
 };
 

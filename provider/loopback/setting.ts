@@ -58,7 +58,7 @@ export class Setting extends pulumi.dynamic.Resource {
         super(
             providerShim("loopback:Setting"),
             name,
-            { __name: name, ...args, connection, state: undefined, appliedValue: undefined },
+            { __logName: name, ...args, connection, state: undefined, appliedValue: undefined },
             opts,
             "loopback",
             "Setting",

@@ -1,0 +1,2 @@
+// End-to-end tests run the real CLI: minutes, not seconds.
+jest.setTimeout(10 * 60_000);
