@@ -48,12 +48,15 @@ if [[ "${PULUMI_ENGINE_IGNORE_PATH:-}" != 1 && "${PULUMI_ENGINE_REBUILD:-}" != 1
         found=$(PULUMI_SKIP_UPDATE_CHECK=true "$pulumi_bin" version 2>/dev/null | head -n1 || true)
         found_mm=$(sed -nE 's/^v?([0-9]+\.[0-9]+)\..*/\1/p' <<<"$found")
         has() { [[ -x "$dir/$1" ]] || command -v "$1" >/dev/null 2>&1; }
-        if [[ "$found_mm" == "$pinned_mm" ]] && has pulumi-language-nodejs && has "$launcher"; then
+        # The npm SDK's minor (what the program runs) or the engine pin (what we can build) both fit.
+        sdk_mm=$(sed -nE 's/.*"@pulumi\/pulumi": *"[~^]?([0-9]+\.[0-9]+)\..*/\1/p' "$repo/package.json" | tail -n1)
+        if [[ -n "$found_mm" && ( "$found_mm" == "$pinned_mm" || "$found_mm" == "$sdk_mm" ) ]] &&
+            has pulumi-language-nodejs && has "$launcher"; then
             log "using $pulumi_bin ($found) from PATH"
             printf '%s\n' "$dir"
             exit 0
         fi
-        log "ignoring $pulumi_bin on PATH (version '${found:-unknown}', want $pinned_mm.x with pulumi-language-nodejs and $launcher)"
+        log "ignoring $pulumi_bin on PATH (version '${found:-unknown}', want $pinned_mm.x or ${sdk_mm:-?}.x with pulumi-language-nodejs and $launcher)"
     fi
 fi
 
