@@ -1,0 +1,10 @@
+/**
+ * Device simulators for pulumi-upgrades: the vendor-neutral core and one module per vendor.
+ *
+ * ```ts
+ * import { startRiverbedSimulator, makeRiverbedImage } from "pulumi-upgrades/simulators"; // path depends on packaging
+ * ```
+ */
+export * from "./core";
+export * from "./riverbed";
+export { simulatorVendors } from "./vendors";

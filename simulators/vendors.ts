@@ -1,0 +1,8 @@
+/**
+ * The vendors the simulator CLI knows. A new vendor adds one `register(...)` line here.
+ */
+import { VendorRegistry } from "./core/vendor-registry";
+import { riverbedVendor } from "./riverbed/vendor";
+
+/** Registry of every built-in simulator vendor. */
+export const simulatorVendors = new VendorRegistry().register(riverbedVendor);
