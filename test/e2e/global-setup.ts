@@ -21,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
     const packDir = join(workRoot, "pack");
     rmSync(packDir, { recursive: true, force: true });
     mkdirSync(packDir, { recursive: true });
-    execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] });
     const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
 
     const programs = join(workRoot, "programs");
