@@ -127,9 +127,18 @@ test("the password is never in plaintext in the state or the CLI output", async 
     expect(server.requests.some((r) => r.path.includes(PASSWORD))).toBe(false);
 });
 
+test("all resources of a run share one runtime: one login per device per run", async () => {
+    await stack.setConfig("extraSettings", "3");
+    const loginsBefore = server.calls.login ?? 0;
+    const r = keep(await stack.up());
+    expect(r.code).toBe(0);
+    expect(steps(r).sort()).toEqual(["create extra-0", "create extra-1", "create extra-2"]);
+    expect(server.calls.login - loginsBefore).toBe(1);
+});
+
 test("destroy removes the setting from the device", async () => {
     const r = keep(await stack.destroy());
     expect(r.code).toBe(0);
-    expect(server.settings.has("greeting")).toBe(false);
+    expect(server.settings.size).toBe(0);
     expect(await stack.resources()).toEqual([]);
 });

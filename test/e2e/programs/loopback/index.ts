@@ -17,3 +17,8 @@ const setting = new loopback.Setting("greeting", {
 
 export const state = setting.state;
 export const appliedValue = setting.appliedValue;
+
+// Extra settings on the same server (the "one runtime per provider process" test).
+for (let i = 0; i < (config.getNumber("extraSettings") ?? 0); i++) {
+    new loopback.Setting(`extra-${i}`, { key: `extra-${i}`, value: "x", connection: { password: config.requireSecret("devicePassword") } });
+}
