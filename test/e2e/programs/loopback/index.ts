@@ -12,7 +12,7 @@ const setting = new loopback.Setting("greeting", {
         password: config.requireSecret("devicePassword"),
         insecure: config.getBoolean("insecure"),
     },
-    waitTimeoutSeconds: config.getNumber("waitTimeoutSeconds") ?? 30,
+    waitTimeoutSeconds: config.getNumber("waitTimeoutSeconds") ?? 60,
 });
 
 export const state = setting.state;
