@@ -5,4 +5,5 @@
  * authors and tests.
  */
 export * as loopback from "./loopback";
+export * as riverbed from "./riverbed";
 export { typeToken, UNKNOWN } from "./core/dynamic";

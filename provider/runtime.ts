@@ -10,8 +10,9 @@ import type { RuntimeEntry } from "./core/shim";
 import type { ResourceHandler } from "./core/dynamic";
 import { setStackConfig } from "./core/settings";
 import { loopbackHandlers } from "./loopback/handlers";
+import { riverbedHandlers } from "./riverbed/handlers";
 
-const handlers = new Map<string, ResourceHandler>(Object.entries({ ...loopbackHandlers }));
+const handlers = new Map<string, ResourceHandler>(Object.entries({ ...loopbackHandlers, ...riverbedHandlers }));
 
 /** Kinds this runtime serves, e.g. `loopback:Setting`. */
 export function kinds(): string[] {

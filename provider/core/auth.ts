@@ -85,14 +85,22 @@ export class BearerTokenAuth implements AuthStrategy {
             return false;
         }
         // The access token is dead; keep the refresh token, which may still be good.
-        if (this.grant) {
-            this.grant = { accessToken: "", expiresAt: 0, refreshToken: this.grant.refreshToken };
-        }
+        this.invalidate();
         return true;
     }
 
     secrets(): string[] {
         return [...(this.options.secrets ?? []), this.grant?.accessToken ?? "", this.grant?.refreshToken ?? ""].filter(Boolean);
+    }
+
+    /**
+     * Forgets the access token (the refresh token is kept), so the next request logs in again. For
+     * strategies that wrap this one and learn from a vendor-specific answer that the token is unusable.
+     */
+    invalidate(): void {
+        if (this.grant) {
+            this.grant = { accessToken: "", expiresAt: 0, refreshToken: this.grant.refreshToken };
+        }
     }
 
     private async currentGrant(ctx: AuthContext): Promise<TokenGrant> {

@@ -43,6 +43,11 @@ export interface RequestOptions {
     anonymous?: boolean;
     /** Per-request override of the response timeout, e.g. for a slow upload acknowledgement. */
     responseTimeoutMs?: number;
+    /**
+     * Told the request-body bytes the socket has finished writing, after each written chunk: a
+     * streamed body may reuse a chunk's buffer once this count has passed it.
+     */
+    onUploadProgress?: (transferredBytes: number) => void;
 }
 
 /** A response with its body parsed as JSON when possible. */
@@ -261,7 +266,7 @@ export class HttpSession {
             ...(request.headers ?? {}),
             ...authHeaders,
         };
-        const res = await got(this.baseUrl + request.path, {
+        const pending = got(this.baseUrl + request.path, {
             method: request.method,
             headers,
             json: request.json,
@@ -284,6 +289,10 @@ export class HttpSession {
                 rejectUnauthorized: this.options.tls?.insecure !== true,
             },
         });
+        if (request.onUploadProgress) {
+            pending.on("uploadProgress", (p) => request.onUploadProgress!(p.transferred));
+        }
+        const res = await pending;
         const text = res.body ?? "";
         const response: HttpResponse = { status: res.statusCode, headers: res.headers, body: parseJson(text), text };
         this.options.auth?.observe?.(response, request);

@@ -1,16 +1,19 @@
 /**
  * Streaming file upload: the file is read once, in 1 MiB chunks, and each chunk is hashed (SHA-256)
- * and counted on its way into the request body. Memory stays bounded by the chunk size and the
- * socket's buffers whatever the file size; `Content-Length` is computed up front (raw or multipart)
+ * and counted on its way into the request body. Memory stays bounded by a pool of four reused chunk
+ * buffers whatever the file size; `Content-Length` is computed up front (raw or multipart)
  * so devices that need it get it. Uploads are never retried by the session (a consumed stream cannot
  * be replayed); the caller decides whether to start over.
  */
 
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { HttpResponse, HttpSession } from "./http";
+
+/** Body chunks in flight at most (each `chunkBytes` long). */
+const POOL_BUFFERS = 4;
 
 /** Progress of an upload, reported at most every `progressIntervalMs`. */
 export interface UploadProgress {
@@ -104,35 +107,84 @@ export async function uploadFile<T = unknown>(session: HttpSession, options: Upl
         });
     };
 
+    // The file is read into a small pool of reused buffers: a buffer goes back to the pool once the
+    // socket has finished writing it (the session reports written body bytes). Fresh buffers per
+    // chunk would be garbage V8 collects only every ~64 MiB of external memory, adding that much RSS.
+    const chunkBytes = options.chunkBytes ?? 1 << 20;
+    const free: Buffer[] = [];
+    const inFlight: { end: number; buf: Buffer }[] = []; // in send order; `end` = body offset after the chunk
+    let allocated = 0;
+    let wake: (() => void) | undefined;
+    let settled = false;
+    const written = (transferred: number) => {
+        while (inFlight.length > 0 && inFlight[0].end <= transferred) {
+            free.push(inFlight.shift()!.buf);
+        }
+        wake?.();
+    };
+
     async function* body(): AsyncGenerator<Buffer> {
         if (head.length) {
             yield head;
         }
-        for await (const chunk of createReadStream(options.filePath, { highWaterMark: options.chunkBytes ?? 1 << 20 })) {
-            const buf = chunk as Buffer;
-            hash.update(buf);
-            sent += buf.length;
-            report(false);
-            yield buf;
+        const file = await open(options.filePath, "r");
+        try {
+            let offset = head.length;
+            while (sent < size) {
+                let buf = free.pop();
+                if (!buf && allocated < POOL_BUFFERS) {
+                    buf = Buffer.allocUnsafeSlow(chunkBytes);
+                    allocated++;
+                }
+                if (!buf) {
+                    await new Promise<void>((resolve) => (wake = resolve));
+                    wake = undefined;
+                    if (settled) {
+                        return;
+                    }
+                    continue;
+                }
+                const { bytesRead } = await file.read(buf, 0, Math.min(chunkBytes, size - sent), sent);
+                if (bytesRead === 0) {
+                    throw new Error(`${options.filePath} changed during the upload: it ended after ${sent} bytes, expected ${size}`);
+                }
+                const view = buf.subarray(0, bytesRead);
+                hash.update(view);
+                sent += bytesRead;
+                offset += bytesRead;
+                inFlight.push({ end: offset, buf });
+                report(false);
+                yield view;
+            }
+        } finally {
+            await file.close();
         }
         if (tail.length) {
             yield tail;
         }
     }
 
-    const response = await session.request<T>({
-        method: options.method ?? "POST",
-        path: options.path,
-        body: Readable.from(body(), { objectMode: false }),
-        headers: {
-            ...(options.headers ?? {}),
-            "content-type": contentType,
-            "content-length": String(head.length + size + tail.length),
-        },
-        searchParams: options.searchParams,
-        idempotent: false,
-        responseTimeoutMs: options.responseTimeoutMs ?? 10 * 60_000,
-    });
+    let response: HttpResponse<T>;
+    try {
+        response = await session.request<T>({
+            method: options.method ?? "POST",
+            path: options.path,
+            body: Readable.from(body(), { objectMode: false }),
+            headers: {
+                ...(options.headers ?? {}),
+                "content-type": contentType,
+                "content-length": String(head.length + size + tail.length),
+            },
+            searchParams: options.searchParams,
+            idempotent: false,
+            responseTimeoutMs: options.responseTimeoutMs ?? 10 * 60_000,
+            onUploadProgress: written,
+        });
+    } finally {
+        // A failed request stops reporting progress: let a body waiting for a buffer finish.
+        settled = true;
+        wake?.();
+    }
     if (sent !== size) {
         throw new Error(`${options.filePath} changed during the upload: sent ${sent} bytes, expected ${size}`);
     }

@@ -1,8 +1,10 @@
 import * as http from "node:http";
 import { createHash } from "node:crypto";
+import { readdirSync, readlinkSync } from "node:fs";
 import { mkdtemp, open as openFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { VendorApiError } from "../../../provider/core/errors";
 import { HttpSession } from "../../../provider/core/http";
 import { sha256File, uploadFile, type UploadProgress } from "../../../provider/core/upload";
 
@@ -92,3 +94,38 @@ test("memory stays flat while uploading a large file", async () => {
     session.close();
     srv.server.close();
 }, 120_000);
+
+test("a request that fails mid-body ends the body and closes the file", async () => {
+    const size = 256 * 1024 * 1024;
+    const file = join(dir, "stalled.img");
+    const fh = await openFile(file, "w");
+    await fh.truncate(size);
+    await fh.close();
+    // Reads nothing, so the body backs up; then drops the connection.
+    const server = http.createServer((req) => {
+        req.pause();
+        setTimeout(() => req.socket.destroy(), 500);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const session = new HttpSession({ vendor: "acme", baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
+    const openOnFile = () =>
+        readdirSync("/proc/self/fd").filter((fd) => {
+            try {
+                return readlinkSync(`/proc/self/fd/${fd}`) === file;
+            } catch {
+                return false;
+            }
+        }).length;
+    try {
+        const err = await uploadFile(session, { path: "/upload", filePath: file }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(VendorApiError);
+        for (let i = 0; i < 200 && openOnFile() > 0; i++) {
+            await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(openOnFile()).toBe(0);
+    } finally {
+        session.close();
+        server.closeAllConnections();
+        server.close();
+    }
+});
