@@ -6,4 +6,5 @@
  */
 export * as loopback from "./loopback";
 export * as riverbed from "./riverbed";
+export * as appgate from "./appgate";
 export { typeToken, UNKNOWN } from "./core/dynamic";

@@ -11,8 +11,9 @@ import type { ResourceHandler } from "./core/dynamic";
 import { setStackConfig } from "./core/settings";
 import { loopbackHandlers } from "./loopback/handlers";
 import { riverbedHandlers } from "./riverbed/handlers";
+import { appgateHandlers } from "./appgate/handlers";
 
-const handlers = new Map<string, ResourceHandler>(Object.entries({ ...loopbackHandlers, ...riverbedHandlers }));
+const handlers = new Map<string, ResourceHandler>(Object.entries({ ...loopbackHandlers, ...riverbedHandlers, ...appgateHandlers }));
 
 /** Kinds this runtime serves, e.g. `loopback:Setting`. */
 export function kinds(): string[] {

@@ -7,4 +7,5 @@
  */
 export * from "./core";
 export * from "./riverbed";
+export * from "./appgate";
 export { simulatorVendors } from "./vendors";

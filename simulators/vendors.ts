@@ -3,6 +3,7 @@
  */
 import { VendorRegistry } from "./core/vendor-registry";
 import { riverbedVendor } from "./riverbed/vendor";
+import { appgateVendor } from "./appgate/vendor";
 
 /** Registry of every built-in simulator vendor. */
-export const simulatorVendors = new VendorRegistry().register(riverbedVendor);
+export const simulatorVendors = new VendorRegistry().register(riverbedVendor).register(appgateVendor);

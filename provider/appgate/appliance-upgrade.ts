@@ -1,0 +1,151 @@
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/dynamic";
+import { providerShim } from "../core/shim";
+
+/**
+ * How to reach the Appgate SDP Controller. Every field falls back to stack config `appgate:<key>`,
+ * then to the environment variable `APPGATE_<KEY>` (e.g. `APPGATE_IDENTITY_PROVIDER`).
+ */
+export interface AppgateConnectionArgs {
+    /**
+     * Controller admin URL, e.g. `https://controller.example.com:8443/admin` (`/admin` is appended
+     * when missing). Config `appgate:endpoint`, env `APPGATE_ENDPOINT`.
+     */
+    endpoint?: pulumi.Input<string>;
+    /** Admin user (exempt from admin MFA: `/login` cannot do MFA). Config `appgate:username`, env `APPGATE_USERNAME`. */
+    username?: pulumi.Input<string>;
+    /** Always stored as a secret. Config `appgate:password` (set with `--secret`), env `APPGATE_PASSWORD`. */
+    password?: pulumi.Input<string>;
+    /** Identity provider of the admin user. Default `local`. Config `appgate:identityProvider`. */
+    identityProvider?: pulumi.Input<string>;
+    /**
+     * Pin the peer API version (`Accept: application/vnd.appgate.peer-vNN+json`), at least 20
+     * (Appgate SDP 6.3). Default: negotiate with the controller, and renegotiate when it is upgraded.
+     * Config `appgate:apiVersion`.
+     */
+    apiVersion?: pulumi.Input<number>;
+    /** PEM bundle of CAs to trust for the controller's certificate. Config `appgate:caBundle`. */
+    caBundle?: pulumi.Input<string>;
+    /** Skip TLS verification. Off unless set explicitly; the policy pack flags it. Config `appgate:insecure`. */
+    insecure?: pulumi.Input<boolean>;
+}
+
+/** Inputs of {@link ApplianceUpgrade}. */
+export interface ApplianceUpgradeArgs {
+    connection?: AppgateConnectionArgs;
+    /** The appliance's id (a UUID; `GET /admin/appliances` lists them). Changing it replaces the resource. */
+    applianceId: pulumi.Input<string>;
+    /**
+     * Where the appliance downloads the image: an http(s) URL it can reach, or
+     * `controller://<controller-hostname>/<file>` for a file in the controller's repository. The file
+     * name should follow the vendor pattern `appgate-<version>-<build>-release.img.zip`.
+     */
+    imageUrl: pulumi.Input<string>;
+    /** The version the image installs, e.g. `6.4.1+40123`. Default: derived from the image file name. */
+    targetVersion?: pulumi.Input<string>;
+    /**
+     * How far to go: `"prepare"` (default) downloads and verifies the image and stops at `ready`, so a
+     * staged rollout can prepare everything first; `"complete"` installs it. Changing it is an update.
+     */
+    stage?: pulumi.Input<"prepare" | "complete">;
+    /**
+     * With `stage: "complete"`: reboot into the new partition (default true). When false the upgrade
+     * is installed and stays `success` until a partition switch (set this to true later to switch).
+     */
+    switchPartition?: pulumi.Input<boolean>;
+    /** The appliance's site (id or name). When given, it is verified against the controller; a mismatch is an error. */
+    site?: pulumi.Input<string>;
+    /** Allow a target older than the running version. Default false. */
+    allowDowngrade?: pulumi.Input<boolean>;
+    /** Budget of each wait (prepare until `ready`, complete until back on the new version), in seconds. Default 1800. */
+    waitTimeoutSeconds?: pulumi.Input<number>;
+    /** Floor of the poll interval, in seconds (it backs off to four times this, at most 30 s). Default 5. */
+    pollIntervalSeconds?: pulumi.Input<number>;
+    /** Longest tolerated stretch of the appliance or controller being unreachable (a reboot), in seconds. Default 900. */
+    rebootTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/**
+ * An upgrade of one Appgate SDP appliance (controller, gateway, ...) through the Controller admin
+ * API, staged the way `sdpctl appliance upgrade prepare|complete` works.
+ *
+ * - `stage: "prepare"`: the appliance downloads and verifies `imageUrl` and waits at `ready`.
+ * - `stage: "complete"`: it installs the upgrade and (with `switchPartition`) reboots into the other
+ *   partition; the resource waits until the appliance is back on the target version **and** on the
+ *   other volume. Reboots of the appliance — or of the controller itself — are waited out.
+ *
+ * Already at the target: nothing to do. Destroy before completion cancels the prepared upgrade;
+ * after completion it only forgets the resource.
+ *
+ * @example
+ * ```ts
+ * const controller = new appgate.ApplianceUpgrade("controller-1", {
+ *     applianceId: "acfa98e0-b58d-5159-82b5-f078170996eb",
+ *     imageUrl: "https://files.example.com/appgate-6.4.1-40123-release.img.zip",
+ *     stage: "complete",
+ * });
+ * ```
+ */
+export class ApplianceUpgrade extends pulumi.dynamic.Resource {
+    /** Type token, for policies (`validateResourceOfType`). */
+    static readonly __pulumiType = typeToken("appgate", "ApplianceUpgrade");
+
+    declare readonly applianceId: pulumi.Output<string>;
+    declare readonly imageUrl: pulumi.Output<string>;
+    /** Target version (given, or derived from the image name). After a refresh: what the appliance is at or prepared for. */
+    declare readonly targetVersion: pulumi.Output<string>;
+    declare readonly stage: pulumi.Output<"prepare" | "complete" | undefined>;
+    declare readonly site: pulumi.Output<string | undefined>;
+    /** The appliance's name on the controller. */
+    declare readonly applianceName: pulumi.Output<string>;
+    declare readonly siteId: pulumi.Output<string>;
+    declare readonly siteName: pulumi.Output<string>;
+    /** `prepared`, `installed` (partition switch pending), `completed`, `current` (was already at the target) or `failed`. */
+    declare readonly phase: pulumi.Output<string>;
+    /** Last upgrade status reported by the appliance (`ready`, `idle`, `success`, ...). */
+    declare readonly upgradeStatus: pulumi.Output<string>;
+    declare readonly upgradeDetails: pulumi.Output<string>;
+    /** Image file name prepared by this resource ("" once installed or when none). */
+    declare readonly preparedImage: pulumi.Output<string>;
+    /** Version the appliance runs, e.g. `6.4.1+40123`. */
+    declare readonly runningVersion: pulumi.Output<string>;
+    /** Active volume (partition) number. */
+    declare readonly volumeNumber: pulumi.Output<number>;
+    /** Version before this resource completed the upgrade. */
+    declare readonly previousVersion: pulumi.Output<string>;
+    /** Volume before this resource completed the upgrade. */
+    declare readonly previousVolumeNumber: pulumi.Output<number>;
+    /** Peer API version spoken to the controller. */
+    declare readonly peerApiVersion: pulumi.Output<number>;
+
+    constructor(name: string, args: ApplianceUpgradeArgs, opts?: pulumi.CustomResourceOptions) {
+        const connection = args.connection && {
+            ...args.connection,
+            password: args.connection.password === undefined ? undefined : pulumi.secret(args.connection.password),
+        };
+        super(
+            providerShim("appgate:ApplianceUpgrade"),
+            name,
+            {
+                __logName: name,
+                ...args,
+                connection,
+                applianceName: undefined,
+                siteId: undefined,
+                siteName: undefined,
+                phase: undefined,
+                upgradeStatus: undefined,
+                upgradeDetails: undefined,
+                preparedImage: undefined,
+                runningVersion: undefined,
+                volumeNumber: undefined,
+                previousVersion: undefined,
+                previousVolumeNumber: undefined,
+                peerApiVersion: undefined,
+            },
+            opts,
+            "appgate",
+            "ApplianceUpgrade",
+        );
+    }
+}

@@ -1,0 +1,1 @@
+export { ApplianceUpgrade, type ApplianceUpgradeArgs, type AppgateConnectionArgs } from "./appliance-upgrade";
