@@ -12,12 +12,10 @@
  * ```
  */
 import { createHash } from "node:crypto";
-import { EventEmitter } from "node:events";
-import type { CallCounter } from "../core/call-counter";
+import { SimulatedAppliance } from "../core/simulated-appliance";
 import { SystemClock, TimerGroup, type Clock } from "../core/clock";
 import { DeviceServer } from "../core/device-server";
-import type { FaultInjector } from "../core/faults";
-import { startFleet, type Fleet, type SimulatedDevice } from "../core/fleet";
+import { startFleet, type Fleet } from "../core/fleet";
 import { CoreErrorCodes } from "../core/http-error";
 import { TokenStore } from "../core/tokens";
 import { SimAppliance, type AppgateFailurePhase, type AppgateUpgradeStatus, type ApplianceCallCounts } from "./appliance";
@@ -102,7 +100,7 @@ export function stableAppgateId(kind: string, name: string): string {
 }
 
 /** A running simulated collective. Create it with {@link startAppgateSimulator}. */
-export class AppgateSimulator extends EventEmitter<AppgateSimulatorEvents> implements SimulatedDevice {
+export class AppgateSimulator extends SimulatedAppliance<AppgateSimulatorEvents> {
     readonly name: string;
     readonly username: string;
     readonly password: string;
@@ -111,7 +109,7 @@ export class AppgateSimulator extends EventEmitter<AppgateSimulatorEvents> imple
     private settings: AppgateRuntimeSettings;
     private readonly clock: Clock;
     private readonly timers: TimerGroup;
-    private readonly server: DeviceServer;
+    protected readonly server: DeviceServer;
     private readonly auth: AppgateAuth;
     private readonly changes = new ChangeLog();
     private readonly members: SimAppliance[] = [];
@@ -179,34 +177,9 @@ export class AppgateSimulator extends EventEmitter<AppgateSimulatorEvents> imple
         return simulator;
     }
 
-    /** Base URL, e.g. `http://127.0.0.1:40123`. */
-    get url(): string {
-        return this.server.url;
-    }
-
     /** The admin API base, e.g. `http://127.0.0.1:40123/admin` (what clients call the controller URL). */
     get adminUrl(): string {
         return `${this.url}${ADMIN_PREFIX}`;
-    }
-
-    /** Port of the admin API (kept across reboots). */
-    get port(): number {
-        return this.server.port;
-    }
-
-    /** Per-operation call counters of the admin API (see `routes.ts` for operation names). */
-    get calls(): CallCounter {
-        return this.server.calls;
-    }
-
-    /** Fault rules for admin API requests (5xx, 429, reset, delay). */
-    get faults(): FaultInjector {
-        return this.server.faults;
-    }
-
-    /** True while the primary controller accepts connections. */
-    get online(): boolean {
-        return this.server.online;
     }
 
     /** Successful logins so far. */
@@ -304,24 +277,15 @@ export class AppgateSimulator extends EventEmitter<AppgateSimulatorEvents> imple
         this.auth.expireAll(options.untilRefused === true);
     }
 
-    /**
-     * Reboot the primary controller without upgrading: connections are refused for `downtimeMs`
-     * (default: the configured reboot window) and all tokens are dropped.
-     */
-    reboot(downtimeMs: number = this.settings.timings.rebootMs): Promise<void> {
-        return this.server.reboot(downtimeMs);
+    /** Reboot window of the primary controller (used by `reboot()` without a duration). */
+    protected rebootWindowMs(): number {
+        return this.settings.timings.rebootMs;
     }
 
-    /** Resolves when the primary controller accepts connections (immediately if it does). */
-    whenOnline(): Promise<void> {
-        return this.server.whenOnline();
-    }
-
-    /** Stop: cancel timers and downloads, close the server. Idempotent. */
-    async stop(): Promise<void> {
+    /** Cancel timers and downloads (then the base class closes the server). */
+    protected beforeStop(): void {
         this.timers.cancelAll();
         for (const appliance of this.members) appliance.abortJob();
-        await this.server.stop();
     }
 
     private find(idOrName: string): SimAppliance {

@@ -21,6 +21,7 @@ export type {
     ThrottleFaultSpec,
 } from "./faults";
 export { startFleet } from "./fleet";
+export { SimulatedAppliance } from "./simulated-appliance";
 export type { Fleet, SimulatedDevice } from "./fleet";
 export { CoreErrorCodes, SimulatorHttpError } from "./http-error";
 export type { ErrorBodyFormatter } from "./http-error";

@@ -9,12 +9,10 @@
  * await sim.stop();
  * ```
  */
-import { EventEmitter } from "node:events";
+import { SimulatedAppliance } from "../core/simulated-appliance";
 import { SystemClock, TimerGroup, type Clock } from "../core/clock";
 import { DeviceServer } from "../core/device-server";
-import type { CallCounter } from "../core/call-counter";
-import type { FaultInjector } from "../core/faults";
-import { startFleet, type Fleet, type SimulatedDevice } from "../core/fleet";
+import { startFleet, type Fleet } from "../core/fleet";
 import { TokenStore } from "../core/tokens";
 import { RiverbedAuth } from "./auth";
 import { RIVERBED_DEFAULT_VERSION, RIVERBED_PRODUCT, RiverbedPaths } from "./constants";
@@ -56,7 +54,7 @@ export interface RiverbedSimulatorSnapshot {
 }
 
 /** A running simulated appliance. Create it with {@link startRiverbedSimulator}. */
-export class RiverbedSimulator extends EventEmitter<RiverbedSimulatorEvents> implements SimulatedDevice {
+export class RiverbedSimulator extends SimulatedAppliance<RiverbedSimulatorEvents> {
     readonly name: string;
     /** Login user name. */
     readonly username: string;
@@ -67,7 +65,7 @@ export class RiverbedSimulator extends EventEmitter<RiverbedSimulatorEvents> imp
     private settings: RiverbedRuntimeSettings;
     private readonly clock: Clock;
     private readonly timers: TimerGroup;
-    private readonly server: DeviceServer;
+    protected readonly server: DeviceServer;
     private readonly auth: RiverbedAuth;
     private readonly imageStore: RiverbedImageStore;
     private readonly updateMachine: RiverbedUpdateMachine;
@@ -136,34 +134,9 @@ export class RiverbedSimulator extends EventEmitter<RiverbedSimulatorEvents> imp
         return simulator;
     }
 
-    /** Base URL, e.g. `http://127.0.0.1:40123`. */
-    get url(): string {
-        return this.server.url;
-    }
-
-    /** Port the simulator listens on (kept across reboots). */
-    get port(): number {
-        return this.server.port;
-    }
-
     /** Base URL of the `npm.system_update` 2.0 service. */
     get systemUpdateUrl(): string {
         return `${this.url}${RiverbedPaths.systemUpdate}`;
-    }
-
-    /** Per-operation call counters (see `routes.ts` for operation names). */
-    get calls(): CallCounter {
-        return this.server.calls;
-    }
-
-    /** Fault rules for API requests (5xx, 429, reset, delay). */
-    get faults(): FaultInjector {
-        return this.server.faults;
-    }
-
-    /** True while the appliance accepts connections. */
-    get online(): boolean {
-        return this.server.online;
     }
 
     /** Installed version, e.g. `11.6.0 #23947`. */
@@ -242,25 +215,16 @@ export class RiverbedSimulator extends EventEmitter<RiverbedSimulatorEvents> imp
         this.auth.expireAccessTokens();
     }
 
-    /**
-     * Reboot without updating: connections are refused for `downtimeMs` (default: the configured
-     * reboot window) and all tokens are dropped. Resolves once the appliance is down.
-     */
-    reboot(downtimeMs: number = this.settings.timings.rebootMs): Promise<void> {
-        return this.server.reboot(downtimeMs);
+    /** The configured reboot window (used by `reboot()` without a duration). */
+    protected rebootWindowMs(): number {
+        return this.settings.timings.rebootMs;
     }
 
-    /** Resolves when the appliance accepts connections (immediately if it does). */
-    whenOnline(): Promise<void> {
-        return this.server.whenOnline();
-    }
-
-    /** Stop the simulator: cancel timers, abort transfers, close the server. Idempotent. */
-    async stop(): Promise<void> {
+    /** Cancel timers and abort transfers (then the base class closes the server). */
+    protected beforeStop(): void {
         this.timers.cancelAll();
         for (const cleanup of [...this.stopCleanups]) cleanup();
         this.stopCleanups.clear();
-        await this.server.stop();
     }
 
     private rebootForUpdate(complete: () => void): void {
