@@ -33,7 +33,8 @@
  */
 
 import { z } from "zod";
-import { checkWithSchema, containsUnknown, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ReadResult, type ResourceHandler } from "../core/dynamic";
+import {
+    inputsFromState, checkWithSchema, containsUnknown, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ReadResult, type ResourceHandler } from "../core/dynamic";
 import { InputError, isTransientError, VendorApiError, VendorFailureError } from "../core/errors";
 import { resolveSetting } from "../core/settings";
 import { formatDuration, waitFor, WaitFailedError, type Observation, type WaitEvent } from "../core/waiter";
@@ -640,11 +641,7 @@ async function cancelAndWait(run: Run): Promise<void> {
 }
 
 function inputsOf(props: ApplianceUpgradeOutputs): Record<string, unknown> {
-    const inputs: Record<string, unknown> = { ...props };
-    for (const key of OUTPUT_KEYS) {
-        delete inputs[key];
-    }
-    return inputs;
+    return inputsFromState(props, OUTPUT_KEYS);
 }
 
 /** Handler of `appgate:ApplianceUpgrade`. */

@@ -146,6 +146,18 @@ export function progressLogger(resourceName: string | undefined, redact: (s: str
     };
 }
 
+/**
+ * The inputs contained in a state bag: everything but the output-only keys. `read` returns this
+ * (with refreshed values) as `inputs`, so drift shows as a diff against the program.
+ */
+export function inputsFromState(props: object, outputKeys: readonly PropertyKey[]): Record<string, unknown> {
+    const inputs: Record<PropertyKey, unknown> = { ...props };
+    for (const key of outputKeys) {
+        delete inputs[key];
+    }
+    return inputs as Record<string, unknown>;
+}
+
 /** Removes the engine-managed keys (`__provider`, `__logName`) from a props bag. */
 export function withoutEngineKeys<T extends Record<string, unknown>>(props: T): Omit<T, "__provider"> {
     const { __provider: _provider, ...rest } = props;

@@ -31,7 +31,8 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
-import { checkWithSchema, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+import {
+    inputsFromState, checkWithSchema, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
 import { InputError, VendorFailureError } from "../core/errors";
 import { sha256File, type UploadProgress } from "../core/upload";
 import { waitFor, WaitError, WaitFailedError, formatDuration } from "../core/waiter";
@@ -328,11 +329,7 @@ async function sameImage(client: RiverbedClient, id: string, props: Partial<Imag
 }
 
 function inputsOf(props: ImageOutputs): Record<string, unknown> {
-    const inputs: Record<string, unknown> = { ...props };
-    for (const k of OUTPUT_KEYS) {
-        delete inputs[k];
-    }
-    return inputs;
+    return inputsFromState(props, OUTPUT_KEYS);
 }
 
 /** Handler of `riverbed:UpgradeImage`. */

@@ -36,7 +36,8 @@
  */
 
 import { z } from "zod";
-import { checkWithSchema, progressLogger, ResourceNotReadyError, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+import {
+    inputsFromState, checkWithSchema, progressLogger, ResourceNotReadyError, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
 import { VendorFailureError } from "../core/errors";
 import { waitFor, WaitError, WaitFailedError, formatDuration, type WaitEvent } from "../core/waiter";
 import { known, newestEntry, RiverbedClient, type RiverbedHistoryEntry, type RiverbedUpdate } from "./client";
@@ -342,11 +343,7 @@ async function converge(inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id
 }
 
 function inputsOf(props: UpdateOutputs): Record<string, unknown> {
-    const inputs: Record<string, unknown> = { ...props };
-    for (const k of OUTPUT_KEYS) {
-        delete inputs[k];
-    }
-    return inputs;
+    return inputsFromState(props, OUTPUT_KEYS);
 }
 
 /** Handler of `riverbed:SystemUpdate`. */

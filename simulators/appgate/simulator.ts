@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { SimulatedAppliance } from "../core/simulated-appliance";
 import { SystemClock, TimerGroup, type Clock } from "../core/clock";
 import { DeviceServer } from "../core/device-server";
-import { startFleet, type Fleet } from "../core/fleet";
+import { startNamedFleet, type Fleet } from "../core/fleet";
 import { CoreErrorCodes } from "../core/http-error";
 import { TokenStore } from "../core/tokens";
 import { SimAppliance, type AppgateFailurePhase, type AppgateUpgradeStatus, type ApplianceCallCounts } from "./appliance";
@@ -412,10 +412,5 @@ export function startAppgateFleet(
     collectives: number | readonly AppgateSimulatorOptions[],
     shared: AppgateSimulatorOptions = {},
 ): Promise<Fleet<AppgateSimulator>> {
-    const perCollective: readonly AppgateSimulatorOptions[] = typeof collectives === "number" ? Array.from({ length: collectives }, () => ({})) : collectives;
-    return startFleet(perCollective.length, (index) => {
-        const own = perCollective[index]!;
-        const port = own.port ?? (shared.port !== undefined && shared.port !== 0 ? shared.port + index : 0);
-        return AppgateSimulator.start({ ...shared, ...own, name: own.name ?? `collective-${index + 1}`, port });
-    });
+    return startNamedFleet(collectives, shared, "collective", (options) => AppgateSimulator.start(options));
 }

@@ -39,3 +39,22 @@ export async function startFleet<Device extends SimulatedDevice>(
         },
     };
 }
+
+/**
+ * Start a fleet from a count or a list of per-device options merged over `shared`. Devices without a
+ * name are called `<namePrefix>-1`, …; with a non-zero `shared.port`, device `i` listens on
+ * `shared.port + i`, else on a free port.
+ */
+export function startNamedFleet<Options extends { name?: string; port?: number }, Device extends SimulatedDevice>(
+    devices: number | readonly Options[],
+    shared: Options,
+    namePrefix: string,
+    start: (options: Options) => Promise<Device>,
+): Promise<Fleet<Device>> {
+    const perDevice: readonly Options[] = typeof devices === "number" ? Array.from({ length: devices }, () => ({}) as Options) : devices;
+    return startFleet(perDevice.length, (index) => {
+        const own = perDevice[index]!;
+        const port = own.port ?? (shared.port !== undefined && shared.port !== 0 ? shared.port + index : 0);
+        return start({ ...shared, ...own, name: own.name ?? `${namePrefix}-${index + 1}`, port });
+    });
+}

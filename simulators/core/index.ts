@@ -20,7 +20,7 @@ export type {
     ResetFaultSpec,
     ThrottleFaultSpec,
 } from "./faults";
-export { startFleet } from "./fleet";
+export { startFleet, startNamedFleet } from "./fleet";
 export { SimulatedAppliance } from "./simulated-appliance";
 export type { Fleet, SimulatedDevice } from "./fleet";
 export { CoreErrorCodes, SimulatorHttpError } from "./http-error";

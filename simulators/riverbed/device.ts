@@ -12,7 +12,7 @@
 import { SimulatedAppliance } from "../core/simulated-appliance";
 import { SystemClock, TimerGroup, type Clock } from "../core/clock";
 import { DeviceServer } from "../core/device-server";
-import { startFleet, type Fleet } from "../core/fleet";
+import { startNamedFleet, type Fleet } from "../core/fleet";
 import { TokenStore } from "../core/tokens";
 import { RiverbedAuth } from "./auth";
 import { RIVERBED_DEFAULT_VERSION, RIVERBED_PRODUCT, RiverbedPaths } from "./constants";
@@ -256,10 +256,5 @@ export function startRiverbedFleet(
     devices: number | readonly RiverbedSimulatorOptions[],
     shared: RiverbedSimulatorOptions = {},
 ): Promise<Fleet<RiverbedSimulator>> {
-    const perDevice: readonly RiverbedSimulatorOptions[] = typeof devices === "number" ? Array.from({ length: devices }, () => ({})) : devices;
-    return startFleet(perDevice.length, (index) => {
-        const own = perDevice[index]!;
-        const port = own.port ?? (shared.port !== undefined && shared.port !== 0 ? shared.port + index : 0);
-        return RiverbedSimulator.start({ ...shared, ...own, name: own.name ?? `device-${index + 1}`, port });
-    });
+    return startNamedFleet(devices, shared, "device", (options) => RiverbedSimulator.start(options));
 }
