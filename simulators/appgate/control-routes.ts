@@ -11,7 +11,7 @@
  * | `GET /__sim/images/:name` | serve a generated image; `?payloadBytes=N` sets its size; names with `corrupt` fail verification, with `missing` answer 404 |
  */
 import type { AppgateFailurePhase } from "./appliance";
-import { CONTROL_PREFIX } from "../core/control-routes";
+import { CONTROL_PREFIX, withStateAndSettingsRoutes } from "../core/control-routes";
 import { SimulatorHttpError } from "../core/http-error";
 import { isJsonObject, readJsonBody, sendJson, sendNoContent } from "../core/http-io";
 import { Router } from "../core/router";
@@ -36,17 +36,7 @@ export interface AppgateControlTarget {
 
 /** Build the Appgate control routes. */
 export function buildAppgateControlRoutes(target: AppgateControlTarget): Router {
-    return new Router()
-        .on("GET", `${CONTROL_PREFIX}/state`, "control.state", ({ res }) => sendJson(res, 200, target.state()))
-        .on("PATCH", `${CONTROL_PREFIX}/settings`, "control.settings", async ({ req, res }) => {
-            const body = await readJsonBody(req);
-            if (!isJsonObject(body)) throw new SimulatorHttpError(400, "INVALID_SETTINGS", "Settings body must be a JSON object.");
-            try {
-                sendJson(res, 200, target.configure(body as AppgateSettingsPatch));
-            } catch (error) {
-                throw new SimulatorHttpError(400, "INVALID_SETTINGS", (error as Error).message);
-            }
-        })
+    return withStateAndSettingsRoutes<AppgateSettingsPatch>(new Router(), target)
         .on("POST", `${CONTROL_PREFIX}/inject`, "control.inject", async ({ req, res }) => {
             const body = await readJsonBody(req);
             const usage = 'Use {"phase":"download"|"verify"|"install","appliance"?:"<id or name>","reason"?:"<text>"}.';

@@ -15,6 +15,8 @@
  * | `DELETE /__sim/faults` | remove every rule |
  * | `DELETE /__sim/faults/:id` | remove one rule |
  * | `POST /__sim/reboot` | `{downtimeMs?}`: refuse connections for that long, then come back |
+ *
+ * Vendors add `GET /__sim/state` and `PATCH /__sim/settings` with {@link withStateAndSettingsRoutes}.
  */
 import type { DeviceServer } from "./device-server";
 import { parseFaultSpec } from "./faults";
@@ -75,5 +77,31 @@ export function addCoreControlRoutes(router: Router, device: DeviceServer, defau
                 device.reboot(downtimeMs).catch(() => undefined);
             });
             sendJson(res, 202, { downtimeMs });
+        });
+}
+
+/** What a vendor simulator exposes to the state and settings routes. */
+export interface StateAndSettingsTarget<Patch> {
+    /** Everything observable, as `GET /__sim/state` returns it. */
+    state(): unknown;
+    /** Applies a (partial) settings change; throws with a message naming the bad field. */
+    configure(patch: Patch): unknown;
+}
+
+/**
+ * Add `GET /__sim/state` (the vendor's full snapshot) and `PATCH /__sim/settings` (live settings
+ * change; 400 `INVALID_SETTINGS` with the validation message) to `router`.
+ */
+export function withStateAndSettingsRoutes<Patch>(router: Router, target: StateAndSettingsTarget<Patch>): Router {
+    return router
+        .on("GET", `${CONTROL_PREFIX}/state`, "control.state", ({ res }) => sendJson(res, 200, target.state()))
+        .on("PATCH", `${CONTROL_PREFIX}/settings`, "control.settings", async ({ req, res }) => {
+            const body = await readJsonBody(req);
+            if (!isJsonObject(body)) throw new SimulatorHttpError(400, "INVALID_SETTINGS", "Settings body must be a JSON object.");
+            try {
+                sendJson(res, 200, target.configure(body as Patch));
+            } catch (error) {
+                throw new SimulatorHttpError(400, "INVALID_SETTINGS", (error as Error).message);
+            }
         });
 }

@@ -10,7 +10,7 @@
  * | `POST /__sim/repair` | FAILED_CRITICAL (or any state) → IDLE on the installed version |
  * | `POST /__sim/tokens/expire` | expire every access token now (refresh tokens stay valid) |
  */
-import { CONTROL_PREFIX } from "../core/control-routes";
+import { CONTROL_PREFIX, withStateAndSettingsRoutes } from "../core/control-routes";
 import { SimulatorHttpError } from "../core/http-error";
 import { isJsonObject, readJsonBody, sendJson, sendNoContent } from "../core/http-io";
 import { Router } from "../core/router";
@@ -34,17 +34,7 @@ export type RiverbedSettingsPatch = Partial<Omit<RiverbedRuntimeSettings, "timin
 
 /** Build the Riverbed control routes. */
 export function buildRiverbedControlRoutes(target: RiverbedControlTarget): Router {
-    return new Router()
-        .on("GET", `${CONTROL_PREFIX}/state`, "control.state", ({ res }) => sendJson(res, 200, target.state()))
-        .on("PATCH", `${CONTROL_PREFIX}/settings`, "control.settings", async ({ req, res }) => {
-            const body = await readJsonBody(req);
-            if (!isJsonObject(body)) throw new SimulatorHttpError(400, "INVALID_SETTINGS", "Settings body must be a JSON object.");
-            try {
-                sendJson(res, 200, target.configure(body as RiverbedSettingsPatch));
-            } catch (error) {
-                throw new SimulatorHttpError(400, "INVALID_SETTINGS", (error as Error).message);
-            }
-        })
+    return withStateAndSettingsRoutes<RiverbedSettingsPatch>(new Router(), target)
         .on("POST", `${CONTROL_PREFIX}/inject`, "control.inject", async ({ req, res }) => {
             const body = await readJsonBody(req);
             if (!isJsonObject(body)) throw new SimulatorHttpError(400, "INVALID_INJECTION", "Injection body must be a JSON object.");
