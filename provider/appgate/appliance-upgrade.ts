@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { secretConnection, type ConnectionArgs } from "../core/connection-args";
 import { typeToken } from "../core/dynamic";
 import { providerShim } from "../core/shim";
 
@@ -6,7 +7,7 @@ import { providerShim } from "../core/shim";
  * How to reach the Appgate SDP Controller. Every field falls back to stack config `appgate:<key>`,
  * then to the environment variable `APPGATE_<KEY>` (e.g. `APPGATE_IDENTITY_PROVIDER`).
  */
-export interface AppgateConnectionArgs {
+export interface AppgateConnectionArgs extends ConnectionArgs {
     /**
      * Controller admin URL, e.g. `https://controller.example.com:8443/admin` (`/admin` is appended
      * when missing). Config `appgate:endpoint`, env `APPGATE_ENDPOINT`.
@@ -119,10 +120,7 @@ export class ApplianceUpgrade extends pulumi.dynamic.Resource {
     declare readonly peerApiVersion: pulumi.Output<number>;
 
     constructor(name: string, args: ApplianceUpgradeArgs, opts?: pulumi.CustomResourceOptions) {
-        const connection = args.connection && {
-            ...args.connection,
-            password: args.connection.password === undefined ? undefined : pulumi.secret(args.connection.password),
-        };
+        const connection = secretConnection(args.connection);
         super(
             providerShim("appgate:ApplianceUpgrade"),
             name,

@@ -22,6 +22,7 @@
 
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import type { ResolvedConnection } from "../core/connection";
 import { BearerTokenAuth, type AuthContext, type AuthStrategy, type TokenGrant } from "../core/auth";
 import { VendorApiError } from "../core/errors";
 import { HttpSession, type HttpResponse, type RequestOptions } from "../core/http";
@@ -33,16 +34,12 @@ export const MIN_PEER_API_VERSION = 20;
 const PROBE_PEER_API_VERSION = 5;
 
 /** How to reach a controller. */
-export interface AppgateConnection {
+export interface AppgateConnection extends ResolvedConnection {
     /** Admin API base, normalised to end in `/admin`. */
     endpoint: string;
-    username: string;
-    password: string;
     identityProvider: string;
     /** Pinned peer API version; undefined = negotiate. */
     apiVersion?: number;
-    caBundle?: string;
-    insecure?: boolean;
 }
 
 const loginSchema = z.object({ token: z.string().min(1), expires: z.string().optional() }).passthrough();

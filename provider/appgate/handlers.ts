@@ -36,6 +36,7 @@ import { z } from "zod";
 import {
     inputsFromState, checkWithSchema, containsUnknown, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ReadResult, type ResourceHandler } from "../core/dynamic";
 import { InputError, isTransientError, VendorApiError, VendorFailureError } from "../core/errors";
+import { connectionFields, resolveConnection } from "../core/connection";
 import { resolveSetting } from "../core/settings";
 import { formatDuration, waitFor, WaitFailedError, type Observation, type WaitEvent } from "../core/waiter";
 import { adminBaseUrl, AppgateClient, MIN_PEER_API_VERSION, type AppgateApplianceStatus, type AppgateConnection, type AppgateUpgradeState } from "./client";
@@ -56,9 +57,8 @@ const VERSION = /^\d+\.\d+\.\d+(?:[+-]\d+)?$/;
 
 const connectionSchema = z
     .object({
+        ...connectionFields,
         endpoint: z.string().url("must be the controller URL, e.g. https://controller.example.com:8443/admin").optional(),
-        username: z.string().min(1).optional(),
-        password: z.string().min(1).optional(),
         identityProvider: z.string().min(1).optional(),
         apiVersion: z
             .number()
@@ -66,8 +66,6 @@ const connectionSchema = z
             .min(MIN_PEER_API_VERSION, `must be at least ${MIN_PEER_API_VERSION} (Appgate SDP 6.3); leave it unset to negotiate`)
             .max(99)
             .optional(),
-        caBundle: z.string().optional(),
-        insecure: z.boolean().optional(),
     })
     .strict();
 
@@ -144,18 +142,7 @@ const OUTPUT_KEYS: ReadonlyArray<keyof ApplianceUpgradeOutputs> = [
 
 function connectionOf(inputs: ApplianceUpgradeInputs): AppgateConnection {
     const c = inputs.connection ?? {};
-    const endpoint = resolveSetting(c.endpoint, "appgate", "endpoint");
-    const username = resolveSetting(c.username, "appgate", "username");
-    const password = resolveSetting(c.password, "appgate", "password");
-    if (!endpoint) {
-        throw new InputError("connection.endpoint", "not set: give connection.endpoint, config appgate:endpoint or APPGATE_ENDPOINT");
-    }
-    if (!username || !password) {
-        throw new InputError(
-            "connection.password",
-            "credentials not set: give connection.username/password, config appgate:username/password or APPGATE_USERNAME/APPGATE_PASSWORD",
-        );
-    }
+    const shared = resolveConnection(c, "appgate");
     const apiVersionText = resolveSetting(c.apiVersion === undefined ? undefined : String(c.apiVersion), "appgate", "apiVersion");
     let apiVersion: number | undefined;
     if (apiVersionText !== undefined) {
@@ -164,15 +151,11 @@ function connectionOf(inputs: ApplianceUpgradeInputs): AppgateConnection {
             throw new InputError("connection.apiVersion", `must be a peer API version of at least ${MIN_PEER_API_VERSION}, got ${apiVersionText}`);
         }
     }
-    const insecureText = resolveSetting(c.insecure === undefined ? undefined : String(c.insecure), "appgate", "insecure");
     return {
-        endpoint: adminBaseUrl(endpoint),
-        username,
-        password,
+        ...shared,
+        endpoint: adminBaseUrl(shared.endpoint),
         identityProvider: resolveSetting(c.identityProvider, "appgate", "identityProvider") ?? APPGATE_DEFAULTS.identityProvider,
         apiVersion,
-        caBundle: resolveSetting(c.caBundle, "appgate", "caBundle"),
-        insecure: insecureText === "true",
     };
 }
 

@@ -13,18 +13,13 @@
  */
 
 import { z } from "zod";
+import type { ResolvedConnection } from "../core/connection";
 import { BearerTokenAuth } from "../core/auth";
 import { HttpSession } from "../core/http";
 import { sharedSession } from "../core/sessions";
 
 /** How to reach a loopback settings server. */
-export interface LoopbackConnection {
-    endpoint: string;
-    username: string;
-    password: string;
-    caBundle?: string;
-    insecure?: boolean;
-}
+export type LoopbackConnection = ResolvedConnection;
 
 const settingSchema = z.object({
     key: z.string(),

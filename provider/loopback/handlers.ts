@@ -15,20 +15,12 @@ import {
     type DiffResult,
     type ResourceHandler,
 } from "../core/dynamic";
-import { InputError, VendorFailureError } from "../core/errors";
-import { resolveSetting } from "../core/settings";
+import { connectionFields, resolveConnection } from "../core/connection";
+import { VendorFailureError } from "../core/errors";
 import { waitFor, WaitFailedError } from "../core/waiter";
 import { LoopbackClient, type LoopbackConnection, type LoopbackSettingState } from "./client";
 
-const connectionSchema = z
-    .object({
-        endpoint: z.string().url("must be a URL such as http://127.0.0.1:8080").optional(),
-        username: z.string().min(1).optional(),
-        password: z.string().min(1).optional(),
-        caBundle: z.string().optional(),
-        insecure: z.boolean().optional(),
-    })
-    .strict();
+const connectionSchema = z.object(connectionFields).strict();
 
 /** Input schema of `loopback:Setting` (also used by `check`). */
 export const settingInputsSchema = z
@@ -52,17 +44,7 @@ export interface SettingOutputs extends SettingInputs {
 }
 
 function connectionOf(inputs: SettingInputs): LoopbackConnection {
-    const c = inputs.connection ?? {};
-    const endpoint = resolveSetting(c.endpoint, "loopback", "endpoint");
-    const username = resolveSetting(c.username, "loopback", "username");
-    const password = resolveSetting(c.password, "loopback", "password");
-    if (!endpoint) {
-        throw new InputError("connection.endpoint", "not set: give connection.endpoint, config loopback:endpoint or LOOPBACK_ENDPOINT");
-    }
-    if (!username || !password) {
-        throw new InputError("connection.password", "credentials not set: give connection.username/password, config loopback:username/password or LOOPBACK_USERNAME/LOOPBACK_PASSWORD");
-    }
-    return { endpoint, username, password, caBundle: c.caBundle, insecure: c.insecure };
+    return resolveConnection(inputs.connection, "loopback");
 }
 
 async function applyAndWait(inputs: SettingInputs): Promise<SettingOutputs> {

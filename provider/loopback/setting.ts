@@ -1,20 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { secretConnection, type ConnectionArgs } from "../core/connection-args";
 import { typeToken } from "../core/dynamic";
 import { providerShim } from "../core/shim";
 
-/** How to reach a loopback settings server; every field falls back to `loopback:*` config, then env. */
-export interface LoopbackConnectionArgs {
-    /** Base URL, e.g. `http://127.0.0.1:8080`. Config `loopback:endpoint`, env `LOOPBACK_ENDPOINT`. */
-    endpoint?: pulumi.Input<string>;
-    /** Config `loopback:username`, env `LOOPBACK_USERNAME`. */
-    username?: pulumi.Input<string>;
-    /** Always stored as a secret. Config `loopback:password` (set with `--secret`), env `LOOPBACK_PASSWORD`. */
-    password?: pulumi.Input<string>;
-    /** PEM bundle of CAs to trust for an https endpoint. */
-    caBundle?: pulumi.Input<string>;
-    /** Skip TLS verification. Off unless set explicitly; the policy pack flags it. */
-    insecure?: pulumi.Input<boolean>;
-}
+/** How to reach a loopback settings server; fields fall back to `loopback:*` config, then `LOOPBACK_*` env. */
+export type LoopbackConnectionArgs = ConnectionArgs;
 
 /** Inputs of {@link Setting}. */
 export interface SettingArgs {
@@ -51,10 +41,7 @@ export class Setting extends pulumi.dynamic.Resource {
     declare readonly appliedValue: pulumi.Output<string>;
 
     constructor(name: string, args: SettingArgs, opts?: pulumi.CustomResourceOptions) {
-        const connection = args.connection && {
-            ...args.connection,
-            password: args.connection.password === undefined ? undefined : pulumi.secret(args.connection.password),
-        };
+        const connection = secretConnection(args.connection);
         super(
             providerShim("loopback:Setting"),
             name,

@@ -21,22 +21,15 @@
  */
 
 import { z } from "zod";
+import type { ResolvedConnection } from "../core/connection";
 import { BearerTokenAuth, type AuthContext, type TokenGrant } from "../core/auth";
 import { HttpSession } from "../core/http";
 import { sharedSession } from "../core/sessions";
 import { uploadFile, type UploadProgress } from "../core/upload";
 
 /** How to reach one appliance. */
-export interface RiverbedConnection {
-    /** Base URL, e.g. `https://10.0.0.5`. */
-    endpoint: string;
-    username: string;
-    password: string;
-    /** PEM CA bundle to trust for the device's certificate. */
-    caBundle?: string;
-    /** Skip TLS verification (explicit only). */
-    insecure?: boolean;
-}
+/** How to reach one appliance: the shared, resolved connection settings. */
+export type RiverbedConnection = ResolvedConnection;
 
 /** Base path of the upgrade service. */
 export const SYSTEM_UPDATE = "/api/npm.system_update/2.0";

@@ -1,11 +1,12 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ConnectionArgs } from "../core/connection-args";
 
 /**
  * How to reach a Riverbed AppResponse appliance. Every field falls back to stack config
  * `riverbed:<field>`, then to env `RIVERBED_<FIELD>` (read in the provider process at call time), so
  * a single-device stack needs no `connection` at all and a fleet program sets `endpoint` per resource.
  */
-export interface RiverbedConnectionArgs {
+export interface RiverbedConnectionArgs extends ConnectionArgs {
     /** Base URL, e.g. `https://10.0.0.5`. Config `riverbed:endpoint`, env `RIVERBED_ENDPOINT`. Changing it replaces the resource. */
     endpoint?: pulumi.Input<string>;
     /** Config `riverbed:username`, env `RIVERBED_USERNAME`. */
@@ -18,12 +19,4 @@ export interface RiverbedConnectionArgs {
     insecure?: pulumi.Input<boolean>;
 }
 
-/** @internal The connection input with the password wrapped as a secret. */
-export function secretConnection(connection: RiverbedConnectionArgs | undefined): RiverbedConnectionArgs | undefined {
-    return (
-        connection && {
-            ...connection,
-            password: connection.password === undefined ? undefined : pulumi.secret(connection.password),
-        }
-    );
-}
+export { secretConnection } from "../core/connection-args";

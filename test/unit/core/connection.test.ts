@@ -1,0 +1,44 @@
+import { resolveConnection } from "../../../provider/core/connection";
+import { setStackConfig } from "../../../provider/core/settings";
+
+const saved = { ...process.env };
+afterEach(() => {
+    process.env = { ...saved };
+    setStackConfig(undefined);
+});
+
+test("explicit input wins over stack config, which wins over env", () => {
+    process.env.ACME_ENDPOINT = "https://env.example";
+    process.env.ACME_USERNAME = "env-user";
+    process.env.ACME_PASSWORD = "env-pw";
+    setStackConfig({ get: (k) => ({ "acme:endpoint": "https://config.example/", "acme:username": "config-user" })[k] });
+    expect(resolveConnection({ username: "input-user" }, "acme")).toEqual({
+        endpoint: "https://config.example",
+        username: "input-user",
+        password: "env-pw",
+        caBundle: undefined,
+        insecure: undefined,
+    });
+});
+
+test("a missing setting names every place it can come from", () => {
+    expect(() => resolveConnection({ endpoint: "https://d" }, "acme")).toThrow(
+        "[connection.username] not set: give connection.username, stack config acme:username or env ACME_USERNAME",
+    );
+    expect(() => resolveConnection({ endpoint: "https://d", username: "u" }, "acme")).toThrow(
+        "[connection.password] not set: give connection.password, stack config acme:password (--secret) or env ACME_PASSWORD",
+    );
+    expect(() => resolveConnection({ endpoint: "ftp://d", username: "u", password: "p" }, "acme")).toThrow("must be an http(s) URL");
+});
+
+test("TLS verification is off only when insecure is set explicitly; env values are parsed strictly", () => {
+    const base = { endpoint: "https://d", username: "u", password: "p" };
+    expect(resolveConnection(base, "acme").insecure).toBeUndefined();
+    expect(resolveConnection({ ...base, insecure: true }, "acme").insecure).toBe(true);
+    process.env.ACME_INSECURE = "yes";
+    expect(resolveConnection(base, "acme").insecure).toBe(true);
+    process.env.ACME_INSECURE = "false";
+    expect(resolveConnection(base, "acme").insecure).toBeUndefined();
+    process.env.ACME_INSECURE = "maybe";
+    expect(() => resolveConnection(base, "acme")).toThrow("acme:insecure / ACME_INSECURE must be true or false, got maybe");
+});
