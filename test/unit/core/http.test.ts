@@ -1,4 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BasicCsrfAuth, BearerTokenAuth, CookieCsrfAuth } from "../../../provider/core/auth";
 import { VendorApiError } from "../../../provider/core/errors";
 import { HttpSession, parseRetryAfter, type HttpSessionOptions } from "../../../provider/core/http";
@@ -240,10 +245,26 @@ test("error messages never contain credentials, even when the vendor echoes them
     expect(err.message).toContain("[redacted]");
 });
 
-test("TLS verification is on by default", async () => {
-    const s = new HttpSession({ vendor: "acme", baseUrl: "https://127.0.0.1:1" });
-    // The https agent is configured to verify certificates unless insecure is set explicitly.
-    expect((s as any).httpsAgent.options.rejectUnauthorized).toBe(true);
-    const insecure = new HttpSession({ vendor: "acme", baseUrl: "https://127.0.0.1:1", tls: { insecure: true } });
-    expect((insecure as any).httpsAgent.options.rejectUnauthorized).toBe(false);
+test("TLS: a self-signed device is refused by default, trusted with its CA bundle, or reached with explicit insecure", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tls-test-"));
+    try {
+        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+        const cert = readFileSync(join(dir, "cert.pem"), "utf8");
+        const server = https.createServer({ key: readFileSync(join(dir, "key.pem")), cert }, (_q, res) => json(res, 200, { ok: true }));
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        open.push({ close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+        const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+        const strict = session(url).s;
+        const refused = await strict.request({ method: "GET", path: "/" }).catch((e) => e);
+        expect(refused).toBeInstanceOf(VendorApiError);
+        expect(refused.code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+        expect(refused.transient).toBe(false);
+
+        expect((await session(url, { tls: { caBundle: cert } }).s.request({ method: "GET", path: "/" })).body).toEqual({ ok: true });
+        expect((await session(url, { tls: { insecure: true } }).s.request({ method: "GET", path: "/" })).body).toEqual({ ok: true });
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 });
