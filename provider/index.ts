@@ -7,4 +7,6 @@
 export * as loopback from "./loopback";
 export * as riverbed from "./riverbed";
 export * as appgate from "./appgate";
-export { typeToken, UNKNOWN } from "./core/dynamic";
+export { UNKNOWN } from "./core/dynamic";
+export { typeToken, type ResourceKind } from "./core/kind";
+export { allKinds } from "./kinds";

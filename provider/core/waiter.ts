@@ -22,6 +22,7 @@
  * right at the deadline. Clock, sleep and randomness are injected so unit tests run in milliseconds.
  */
 
+import { systemClock, type Clock } from "./clock";
 import { isTransientError } from "./errors";
 
 /** What one refresh observed. */
@@ -40,17 +41,8 @@ export interface Observation<T> {
     detail?: string;
 }
 
-/** Time source and sleep, injectable for tests. */
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export type { Clock } from "./clock";
+export { systemClock } from "./clock";
 
 /** An event reported to {@link WaitOptions.onProgress}. */
 export type WaitEvent<T> =
