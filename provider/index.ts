@@ -8,5 +8,7 @@ export * as loopback from "./loopback";
 export * as riverbed from "./riverbed";
 export * as appgate from "./appgate";
 export { UNKNOWN } from "./core/dynamic";
-export { typeToken, type ResourceKind } from "./core/kind";
+export { typeToken, type KindTraits, type ResourceKind } from "./core/kind";
+export type { ResourceProvider } from "./core/shim";
+export type { ConnectionArgs } from "./core/connection-args";
 export { allKinds } from "./kinds";

@@ -50,7 +50,9 @@ export const waitBudgets: ResourceValidationPolicy = {
         const c = { ...WAIT_BUDGET_DEFAULTS, ...args.getConfig<WaitBudgetsConfig>() };
         const { waitTimeoutSeconds: wait, pollIntervalSeconds: poll, rebootTimeoutSeconds: reboot } = args.props;
         if (typeof wait === "number" && (wait < c.minWaitTimeoutSeconds || wait > c.maxWaitTimeoutSeconds)) {
-            reportViolation(`'${args.name}': waitTimeoutSeconds ${wait} is outside [${c.minWaitTimeoutSeconds}, ${c.maxWaitTimeoutSeconds}].`);
+            reportViolation(
+                `'${args.name}': waitTimeoutSeconds ${wait} is outside [${c.minWaitTimeoutSeconds}, ${c.maxWaitTimeoutSeconds}].`,
+            );
         }
         if (typeof poll === "number" && poll < c.minPollIntervalSeconds) {
             reportViolation(`'${args.name}': pollIntervalSeconds ${poll} is below ${c.minPollIntervalSeconds}.`);

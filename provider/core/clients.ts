@@ -24,7 +24,14 @@ export function connectionKey(vendor: string, connection: ResolvedConnection & R
         .sort()
         .map((k) => `${k}=${JSON.stringify(vendorFields[k])}`)
         .join("&");
-    return [vendor, endpoint.replace(/\/+$/, ""), username, hash(password), `tls:${insecure === true ? "insecure" : "verify"}:${hash(caBundle)}`, extra].join("|");
+    return [
+        vendor,
+        endpoint.replace(/\/+$/, ""),
+        username,
+        hash(password),
+        `tls:${insecure === true ? "insecure" : "verify"}:${hash(caBundle)}`,
+        extra,
+    ].join("|");
 }
 
 /** A cache of shared clients, by connection (see the module comment). */

@@ -83,7 +83,10 @@ function parseBoolean(value: string | undefined, namespace: string): boolean | u
     if (/^(false|0|no)$/i.test(value.trim())) {
         return false;
     }
-    throw new InputError("connection.insecure", `${namespace}:insecure / ${envName(namespace, "insecure")} must be true or false, got ${value}`);
+    throw new InputError(
+        "connection.insecure",
+        `${namespace}:insecure / ${envName(namespace, "insecure")} must be true or false, got ${value}`,
+    );
 }
 
 /**

@@ -64,6 +64,7 @@ export interface ReadResult<O> {
 }
 
 /** The CRUD contract of one resource kind, implemented in the package runtime (never serialized). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runtime registry holds handlers of every kind's types
 export interface ResourceHandler<I = any, O = any> {
     check?(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<CheckResult>;
     diff?(id: string, olds: O, news: I): Promise<DiffResult>;
@@ -165,7 +166,10 @@ export interface VendorRuntime {
  * export const loopbackRuntime = vendorRuntime(loopbackKinds, { Setting: settingHandler });
  * ```
  */
-export function vendorRuntime<K extends Record<string, ResourceKind>>(kinds: K, factories: { [P in keyof K]: HandlerFactory }): VendorRuntime {
+export function vendorRuntime<K extends Record<string, ResourceKind>>(
+    kinds: K,
+    factories: { [P in keyof K]: HandlerFactory },
+): VendorRuntime {
     const list = Object.values(kinds);
     return {
         kinds: list,

@@ -21,7 +21,7 @@ import type { Readable } from "node:stream";
 import got from "got";
 import type { AuthContext, AuthStrategy } from "./auth";
 import { systemClock, type Clock } from "./clock";
-import type { HttpMethod, HttpResponse, RequestOptions } from "./http-types";
+import type { HttpResponse, RequestOptions } from "./http-types";
 import { VendorApiError, redact } from "./errors";
 
 export type { HttpMethod, HttpResponse, RequestOptions } from "./http-types";

@@ -60,5 +60,12 @@ export function defineKind(vendor: string, kind: string, traits: KindTraits = {}
         throw new Error(`defineKind: vendor must be lower-case and kind PascalCase, got ${vendor}:${kind}`);
     }
     const name = `${vendor}:${kind}`;
-    return Object.freeze({ vendor, kind, name, typeToken: typeToken(vendor, kind), provider: providerShim(name), traits: Object.freeze({ ...traits }) });
+    return Object.freeze({
+        vendor,
+        kind,
+        name,
+        typeToken: typeToken(vendor, kind),
+        provider: providerShim(name),
+        traits: Object.freeze({ ...traits }),
+    });
 }

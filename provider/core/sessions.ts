@@ -16,7 +16,14 @@ const sessions = new Map<string, HttpSession>();
  * @deprecated use `env.clients.get(vendor, connection, make)`, whose key is every connection setting.
  */
 export function sharedSession(
-    identity: { vendor: string; endpoint: string; user?: string; secret?: string; extra?: string; tls?: { insecure?: boolean; caBundle?: string } },
+    identity: {
+        vendor: string;
+        endpoint: string;
+        user?: string;
+        secret?: string;
+        extra?: string;
+        tls?: { insecure?: boolean; caBundle?: string };
+    },
     make: () => HttpSession,
 ): HttpSession {
     const hash = (s: string | undefined) => (s ? createHash("sha256").update(s).digest("hex").slice(0, 16) : "");

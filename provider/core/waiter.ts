@@ -146,13 +146,7 @@ export class WaitTimeoutError<T = unknown> extends WaitError<T> {
 /** A failure state was observed. */
 export class WaitFailedError<T = unknown> extends WaitError<T> {
     constructor(what: string, last: Observation<T>, elapsedMs: number, observed: Record<string, number>) {
-        super(
-            `${what} failed: state ${describe(last)} after ${formatDuration(elapsedMs)}`,
-            what,
-            last,
-            elapsedMs,
-            observed,
-        );
+        super(`${what} failed: state ${describe(last)} after ${formatDuration(elapsedMs)}`, what, last, elapsedMs, observed);
         this.name = "WaitFailedError";
     }
 }
@@ -166,13 +160,7 @@ export class UnexpectedStateError<T = unknown> extends WaitError<T> {
         observed: Record<string, number>,
         readonly known: readonly string[],
     ) {
-        super(
-            `${what} is in unexpected state ${describe(last)}; known states: ${known.join(", ")}`,
-            what,
-            last,
-            elapsedMs,
-            observed,
-        );
+        super(`${what} is in unexpected state ${describe(last)}; known states: ${known.join(", ")}`, what, last, elapsedMs, observed);
         this.name = "UnexpectedStateError";
     }
 }

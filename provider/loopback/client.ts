@@ -83,7 +83,11 @@ function newSession(connection: LoopbackConnection, env: HandlerEnv): HttpSessio
         auth: new BearerTokenAuth({
             secrets: [connection.password],
             login: async (ctx) => {
-                const res = await ctx.send({ method: "POST", path: "/login", json: { username: connection.username, password: connection.password } });
+                const res = await ctx.send({
+                    method: "POST",
+                    path: "/login",
+                    json: { username: connection.username, password: connection.password },
+                });
                 const grant = loginSchema.parse(res.body);
                 const unsupported = unsupportedApiVersion(grant.apiVersion);
                 if (unsupported) {

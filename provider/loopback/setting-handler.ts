@@ -135,7 +135,9 @@ export const settingHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler
             const client = LoopbackClient.for(connection, env);
             const log = progressLogger(props.__logName, (s) => client.session.redact(s));
             const maxOutageMs = (props.rebootTimeoutSeconds ?? SETTING_DEFAULTS.rebootTimeoutSeconds) * 1_000;
-            const read = await readThroughOutage(env, { what: `${serverName(connection)} setting ${props.key}`, log, maxOutageMs }, () => client.get(props.key));
+            const read = await readThroughOutage(env, { what: `${serverName(connection)} setting ${props.key}`, log, maxOutageMs }, () =>
+                client.get(props.key),
+            );
             if (!read.reachable) {
                 return { id, props, inputs: inputsFromState(props, OUTPUT_KEYS) };
             }

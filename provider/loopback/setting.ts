@@ -53,7 +53,13 @@ export class Setting extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: SettingArgs, opts?: pulumi.CustomResourceOptions) {
         const kind = loopbackKinds.Setting;
-        const props = { __logName: name, ...args, connection: secretConnection(args.connection), state: undefined, appliedValue: undefined };
+        const props = {
+            __logName: name,
+            ...args,
+            connection: secretConnection(args.connection),
+            state: undefined,
+            appliedValue: undefined,
+        };
         super(kind.provider, name, props, opts, kind.vendor, kind.kind);
     }
 }

@@ -24,5 +24,7 @@ test("malformed vendor or kind names are refused", () => {
 test("every kind of the package is defined once", () => {
     const names = allKinds.map((k) => k.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(["loopback:Setting", "riverbed:UpgradeImage", "riverbed:SystemUpdate", "appgate:ApplianceUpgrade"]));
+    expect(names).toEqual(
+        expect.arrayContaining(["loopback:Setting", "riverbed:UpgradeImage", "riverbed:SystemUpdate", "appgate:ApplianceUpgrade"]),
+    );
 });

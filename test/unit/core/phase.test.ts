@@ -17,7 +17,9 @@ test("plain errors are wrapped as PhaseError; descriptive errors pass unchanged;
     const timeout = new WaitTimeoutError("x", undefined, 1, {}, 1, ["DONE"], undefined);
     expect(phaseFailure(subject, "p", timeout)).toBe(timeout);
     expect(phaseFailure(subject, "p", wrapped)).toBe(wrapped);
-    expect(phaseFailure(subject, "p", new InputError("site", "unknown site")).message).toBe("acme device https://10.0.0.5: [site] unknown site");
+    expect(phaseFailure(subject, "p", new InputError("site", "unknown site")).message).toBe(
+        "acme device https://10.0.0.5: [site] unknown site",
+    );
 });
 
 test("inPhase wraps what fails inside it and leaves input errors alone", async () => {

@@ -22,9 +22,13 @@ test("a device still unreachable after the bounded budget leaves the last known 
     const clock = new FakeClock();
     const lines: string[] = [];
     const start = clock.now();
-    const result = await readThroughOutage(handlerEnv(clock), { what: "acme device d1", log: (l) => lines.push(l), maxOutageMs: 10 * 60_000 }, async () => {
-        throw refused();
-    });
+    const result = await readThroughOutage(
+        handlerEnv(clock),
+        { what: "acme device d1", log: (l) => lines.push(l), maxOutageMs: 10 * 60_000 },
+        async () => {
+            throw refused();
+        },
+    );
     expect(result.reachable).toBe(false);
     expect(clock.now() - start).toBeLessThanOrEqual(READ_OUTAGE_BUDGET_MS + 15_000);
     expect(lines.at(-1)).toBe(
@@ -34,5 +38,7 @@ test("a device still unreachable after the bounded budget leaves the last known 
 
 test("errors that are not an outage fail the read", async () => {
     const forbidden = new VendorApiError({ vendor: "acme", method: "GET", path: "/status", status: 403, transient: false });
-    await expect(readThroughOutage(handlerEnv(new FakeClock()), { what: "d1", log: () => undefined }, async () => Promise.reject(forbidden))).rejects.toBe(forbidden);
+    await expect(
+        readThroughOutage(handlerEnv(new FakeClock()), { what: "d1", log: () => undefined }, async () => Promise.reject(forbidden)),
+    ).rejects.toBe(forbidden);
 });

@@ -65,7 +65,9 @@ test("FAILED is a partial failure naming the server, the key, the phase and the 
     expect(err).toBeInstanceOf(ResourceNotReadyError);
     expect((err as ResourceNotReadyError).id).toBe("greeting");
     expect((err as ResourceNotReadyError).properties).toMatchObject({ state: "FAILED", appliedValue: "" });
-    expect((err as Error).message).toBe(`loopback server ${server.url} setting greeting: applying failed in state FAILED: value fail-on-purpose rejected by the device`);
+    expect((err as Error).message).toBe(
+        `loopback server ${server.url} setting greeting: applying failed in state FAILED: value fail-on-purpose rejected by the device`,
+    );
 });
 
 test("waitTimeoutSeconds is one deadline for the whole operation", async () => {
@@ -74,7 +76,9 @@ test("waitTimeoutSeconds is one deadline for the whole operation", async () => {
         .create(inputs({ waitTimeoutSeconds: 3 }))
         .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceNotReadyError);
-    expect((err as Error).message).toMatch(/^timed out waiting for loopback server .* setting greeting to reach APPLIED: last state APPLYING after 3\.0s \(budget 3\.0s\)$/);
+    expect((err as Error).message).toMatch(
+        /^timed out waiting for loopback server .* setting greeting to reach APPLIED: last state APPLYING after 3\.0s \(budget 3\.0s\)$/,
+    );
     expect(clock.now() - start).toBe(3_000);
 });
 
@@ -122,9 +126,15 @@ test("check reports {property, reason} and never rewrites an input", async () =>
 test("diff replaces on another key or another server, with endpoints compared in canonical form", async () => {
     const handler = settingHandler(env);
     const olds = { ...inputs(), connection: { endpoint: "https://Dev.example:443/" }, state: "APPLIED", appliedValue: "hello" };
-    await expect(handler.diff!("greeting", olds, { ...inputs(), connection: { endpoint: "https://dev.example" } })).resolves.toEqual({ replaces: [] });
-    await expect(handler.diff!("greeting", olds, { ...inputs(), connection: { endpoint: "https://other.example" } })).resolves.toEqual({ replaces: ["connection"] });
-    await expect(handler.diff!("greeting", olds, { ...inputs(), key: "other", connection: { endpoint: "https://dev.example" } })).resolves.toEqual({ replaces: ["key"] });
+    await expect(handler.diff!("greeting", olds, { ...inputs(), connection: { endpoint: "https://dev.example" } })).resolves.toEqual({
+        replaces: [],
+    });
+    await expect(handler.diff!("greeting", olds, { ...inputs(), connection: { endpoint: "https://other.example" } })).resolves.toEqual({
+        replaces: ["connection"],
+    });
+    await expect(
+        handler.diff!("greeting", olds, { ...inputs(), key: "other", connection: { endpoint: "https://dev.example" } }),
+    ).resolves.toEqual({ replaces: ["key"] });
 });
 
 test("one login per server per run; an insecure connection to the same server gets its own session", async () => {
@@ -132,7 +142,9 @@ test("one login per server per run; an insecure connection to the same server ge
     await handler.create(inputs());
     await handler.create(inputs({ key: "second" }));
     expect(server.calls.login).toBe(1);
-    await handler.create(inputs({ key: "third", connection: { endpoint: server.url, username: "operator", password: PASSWORD, insecure: true } }));
+    await handler.create(
+        inputs({ key: "third", connection: { endpoint: server.url, username: "operator", password: PASSWORD, insecure: true } }),
+    );
     expect(server.calls.login).toBe(2);
     expect(env.clients.size).toBe(2);
 });

@@ -11,7 +11,9 @@ test("an image without expectedSha256 violates; mandatory by default", async () 
 });
 
 test("a malformed checksum violates", async () => {
-    expect(await violations(imageChecksum, image, { expectedSha256: "abc" })).toEqual(["Image 'r1' has an expectedSha256 that is not 64 hex digits."]);
+    expect(await violations(imageChecksum, image, { expectedSha256: "abc" })).toEqual([
+        "Image 'r1' has an expectedSha256 that is not 64 hex digits.",
+    ]);
 });
 
 test("a pinned checksum passes; non-image kinds are not judged", async () => {

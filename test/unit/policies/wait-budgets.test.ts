@@ -4,7 +4,9 @@ import { violations } from "./helpers";
 const type = "pulumi-nodejs:dynamic/riverbed:SystemUpdate";
 
 test("budgets within the default bounds pass; advisory by default", async () => {
-    expect(await violations(waitBudgets, type, { waitTimeoutSeconds: 5400, pollIntervalSeconds: 15, rebootTimeoutSeconds: 1200 })).toEqual([]);
+    expect(await violations(waitBudgets, type, { waitTimeoutSeconds: 5400, pollIntervalSeconds: 15, rebootTimeoutSeconds: 1200 })).toEqual(
+        [],
+    );
     expect(await violations(waitBudgets, type, {})).toEqual([]);
     expect(waitBudgets.enforcementLevel).toBe("advisory");
 });
@@ -27,5 +29,7 @@ test("a reboot allowance longer than the whole deadline is reported: it is part 
 
 test("bounds come from policy config", async () => {
     expect(await violations(waitBudgets, type, { waitTimeoutSeconds: 10 }, { minWaitTimeoutSeconds: 5 })).toEqual([]);
-    expect(await violations(waitBudgets, type, { waitTimeoutSeconds: 3600 }, { maxWaitTimeoutSeconds: 1800 })).toEqual(["'r1': waitTimeoutSeconds 3600 is outside [60, 1800]."]);
+    expect(await violations(waitBudgets, type, { waitTimeoutSeconds: 3600 }, { maxWaitTimeoutSeconds: 1800 })).toEqual([
+        "'r1': waitTimeoutSeconds 3600 is outside [60, 1800].",
+    ]);
 });
