@@ -437,8 +437,10 @@ export async function readThrough<R>(options: ReadThroughOptions<R>): Promise<R>
         refresh: async () => ({ state: "read", object: await options.read() }),
         target: ["read"],
         pending: [],
-        // The outage budget ends the wait first; the overall budget only has to be longer.
-        timeoutMs: options.maxOutageMs + maxDelayMs + 1_000,
+        // Only the outage budget bounds a read: it succeeds, fails for good, or its failures outlast
+        // maxOutageMs (counted from the first failed answer, so a slow failing request cannot end it
+        // early). The overall budget is a backstop well beyond that.
+        timeoutMs: 2 * options.maxOutageMs + 10 * 60_000,
         minDelayMs: Math.min(options.minDelayMs ?? 1_000, maxDelayMs),
         maxDelayMs,
         transient: { maxOutageMs: options.maxOutageMs },

@@ -241,13 +241,12 @@ async function readBack(ctx: Ctx, id: number, phase: string): Promise<RiverbedIm
     return image;
 }
 
-/** `GET images/items/{id}`, riding out a reboot or a burst of 5xx for up to the outage budget (as waits do). */
+/** `GET images/items/{id}`, riding out a reboot or a burst of 5xx as waits do (see {@link readBudget}). */
 function readImage(ctx: Reader, id: number): Promise<RiverbedImage | undefined> {
     return readThrough({
         what: `${ctx.subject} image ${id}`,
         read: () => ctx.client.getImage(id),
-        maxOutageMs: IMAGE_MAX_OUTAGE_MS,
-        ...pollBounds(ctx.inputs.pollIntervalSeconds ?? IMAGE_POLL_INTERVAL_SECONDS),
+        ...readBudget(ctx),
     });
 }
 
@@ -345,14 +344,19 @@ async function installedFrom(reader: Reader, version: string | undefined): Promi
     const update = await readThrough({
         what: `${reader.subject} update object`,
         read: () => reader.client.getUpdate(),
-        maxOutageMs: IMAGE_MAX_OUTAGE_MS,
-        ...pollBounds(reader.inputs.pollIntervalSeconds ?? IMAGE_POLL_INTERVAL_SECONDS),
+        ...readBudget(reader),
     });
     return sameVersion(newestEntry(update)?.version, version);
 }
 
 /** What the reads of update, read and delete need. */
-type Reader = Pick<Ctx, "client" | "subject"> & { inputs: Pick<ImageInputs, "pollIntervalSeconds"> };
+type Reader = Pick<Ctx, "client" | "subject"> & { inputs: Pick<ImageInputs, "pollIntervalSeconds" | "waitTimeoutSeconds"> };
+
+/** How long a read rides out an unreachable device: the outage budget of the waits, within the wait budget. */
+function readBudget(reader: Reader): { maxOutageMs: number; minDelayMs: number; maxDelayMs: number } {
+    const waitMs = (reader.inputs.waitTimeoutSeconds ?? IMAGE_WAIT_TIMEOUT_SECONDS) * 1_000;
+    return { maxOutageMs: Math.min(IMAGE_MAX_OUTAGE_MS, waitMs), ...pollBounds(reader.inputs.pollIntervalSeconds ?? IMAGE_POLL_INTERVAL_SECONDS) };
+}
 
 /**
  * The image behind `id` if it is still the one this resource created (same checksum); `other` is set
