@@ -65,6 +65,11 @@ export function waitProgress<T>(log: Progress, label: string, options: WaitProgr
     };
 }
 
+/** Bytes as MiB with one decimal, for transfer progress lines. */
+export function mib(bytes: number): string {
+    return (bytes / 2 ** 20).toFixed(1);
+}
+
 /** The first line of an error's message, at most 200 characters (for one-line progress output). */
 export function firstLine(err: unknown): string {
     return messageOf(err).split("\n")[0]!.slice(0, 200);

@@ -3,9 +3,12 @@
  */
 import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
 import { RiverbedClient } from "../../../provider/riverbed/client";
-import { displayUrl, upgradeImageHandler as h, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/image-handler";
+import { processEnv } from "../../../provider/core/env";
+import { displayUrl, upgradeImageHandler, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/upgrade-image-handler";
 import type { RiverbedSimulator } from "../../../simulators/riverbed";
 import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+
+const h = upgradeImageHandler(processEnv);
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;

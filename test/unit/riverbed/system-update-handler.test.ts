@@ -5,10 +5,13 @@
  */
 import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
 import { RiverbedClient } from "../../../provider/riverbed/client";
-import { systemUpdateHandler as h, type UpdateInputs, type UpdateOutputs } from "../../../provider/riverbed/update-handler";
+import { processEnv } from "../../../provider/core/env";
+import { systemUpdateHandler, type UpdateInputs, type UpdateOutputs } from "../../../provider/riverbed/system-update-handler";
 import type { RiverbedSimulator, RiverbedSimulatorOptions } from "../../../simulators/riverbed";
 import { eventually } from "../simulators/helpers";
 import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+
+const h = systemUpdateHandler(processEnv);
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;
@@ -221,8 +224,8 @@ describe("failures stay in state and a rerun resumes", () => {
         expect(err).toBeInstanceOf(ResourceNotReadyError);
         expect(err.message).toMatch(new RegExp(`^riverbed device ${sim.url} \\(updating to 11.7.0\\) stayed unreachable for [\\d.]+s .*last error: riverbed GET /api/npm.system_update/2.0/update on ${sim.url}: no response \\(ECONNREFUSED\\)`));
         expect(err.properties).toMatchObject({ state: "RUNNING" });
-        expect(text()).toContain("[upd] device unreachable (riverbed GET /api/npm.system_update/2.0/update on");
-        expect(text()).toContain("expected while it reboots; waiting up to 1.0s");
+        expect(text()).toContain("[upd] updating to 11.7.0: unreachable (riverbed GET /api/npm.system_update/2.0/update on");
+        expect(text()).toContain("treating it as a reboot, waiting up to 1.0s");
         await sim.whenOnline();
         const { outs } = await h.update!(sim.url, err.properties as UpdateOutputs, inputs({ imageId: String(imageId) }));
         // The update finished while nobody watched: the version before is the one the state recorded, not the new one.
