@@ -39,7 +39,7 @@ describe("create", () => {
         expect(sim.images()).toEqual([expect.objectContaining({ id: 1, state: "VALID" })]);
         const text = logs.lines.join("\n");
         expect(text).toMatch(/\[img\] uploading 11_7_0_24010-ok\.img: 100% \(0\.1 of 0\.1 MiB\) at [\d.]+ MiB\/s/);
-        expect(text).toContain("[img] image 1: VALID (Image is valid: version 11.7.0 #24010)");
+        expect(text).toMatch(/\[img\] image 1: \w+ → VALID \(Image is valid: version 11\.7\.0 #24010\)/);
     });
 
     it("adopts a VALID image with the expected checksum instead of uploading again", async () => {
