@@ -6,7 +6,10 @@
  * and destroy; a failure that quotes the appliance's own details.
  */
 import { closeAllSessions } from "../../../provider/core/sessions";
-import { applianceUpgradeHandler as handler, type ApplianceUpgradeInputs, type ApplianceUpgradeOutputs } from "../../../provider/appgate/handlers";
+import { applianceUpgradeHandler, type ApplianceUpgradeInputs, type ApplianceUpgradeOutputs } from "../../../provider/appgate/appliance-upgrade-handler";
+import { processEnv } from "../../../provider/core/env";
+
+const handler = applianceUpgradeHandler(processEnv);
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
 import { adminClient, eventually, FAST } from "./helpers";
 
