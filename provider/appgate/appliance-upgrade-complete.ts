@@ -25,7 +25,9 @@ export async function ensureCompleted(
             markActed();
             run.log(
                 `complete accepted${changeId ? ` (change ${changeId})` : ""}: installing ${target}` +
-                    (run.switchPartition ? ` and rebooting into the other partition (now on volume ${before.volume})` : "; the partition switch is left for later"),
+                    (run.switchPartition
+                        ? ` and rebooting into the other partition (now on volume ${before.volume})`
+                        : "; the partition switch is left for later"),
             );
         } catch (err) {
             if (!(err instanceof VendorApiError && (err.status === 412 || err.status === 409))) {
@@ -33,7 +35,9 @@ export async function ensureCompleted(
             }
             // "Already in that state": the appliance is past ready (installing, or our earlier complete). Adopt it.
             markActed();
-            run.log(`the appliance refused the complete (${err.status}: ${err.vendorMessage ?? "no message"}): waiting for the installation under way`);
+            run.log(
+                `the appliance refused the complete (${err.status}: ${err.vendorMessage ?? "no message"}): waiting for the installation under way`,
+            );
         }
     } else if (up.status === "installing") {
         markActed();

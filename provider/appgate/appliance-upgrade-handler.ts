@@ -72,10 +72,19 @@ import {
     type AppgateVersion,
 } from "./versions";
 
-export { APPGATE_DEFAULTS, applianceUpgradeInputsSchema, type ApplianceUpgradeInputs, type ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
+export {
+    APPGATE_DEFAULTS,
+    applianceUpgradeInputsSchema,
+    type ApplianceUpgradeInputs,
+    type ApplianceUpgradeOutputs,
+} from "./appliance-upgrade-inputs";
 
 /** The create/update flow (see the module comment). `previous` are the outputs of the last run, if any. */
-async function converge(env: HandlerEnv, inputs: ApplianceUpgradeInputs, previous: ApplianceUpgradeOutputs | undefined): Promise<ApplianceUpgradeOutputs> {
+async function converge(
+    env: HandlerEnv,
+    inputs: ApplianceUpgradeInputs,
+    previous: ApplianceUpgradeOutputs | undefined,
+): Promise<ApplianceUpgradeOutputs> {
     const run = startRun(inputs, env);
     return env.locks.run(`appgate|${run.endpoint}|${run.id}`, async () => {
         let outs: ApplianceUpgradeOutputs = {
@@ -181,7 +190,9 @@ function inputsOf(props: ApplianceUpgradeOutputs): Record<string, unknown> {
 }
 
 /** The handler of `appgate:ApplianceUpgrade` for an environment (clock, shared clients, locks). */
-export const applianceUpgradeHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs> => ({
+export const applianceUpgradeHandler: HandlerFactory = (
+    env: HandlerEnv,
+): ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs> => ({
     /**
      * Validates; never rewrites an input. A target version the program leaves out is derived from
      * the image file name by the resource class (so previews show it) and, for states written
@@ -204,7 +215,10 @@ export const applianceUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resour
             } else if (typeof targetVersion === "string" && !containsUnknown(targetVersion) && fromName) {
                 const given = parseAppgateVersion(targetVersion);
                 if (given && !sameAppgateVersion(given, fromName)) {
-                    failures.push({ property: "targetVersion", reason: `${targetVersion} does not match the image ${name} (${formatAppgateVersion(fromName)})` });
+                    failures.push({
+                        property: "targetVersion",
+                        reason: `${targetVersion} does not match the image ${name} (${formatAppgateVersion(fromName)})`,
+                    });
                 }
             }
         }
@@ -267,7 +281,8 @@ export const applianceUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resour
         } else {
             observed = parseAppgateVersion(status.version);
         }
-        const targetVersion = observed === undefined || sameAppgateVersion(observed, run.target) ? props.targetVersion : formatAppgateVersion(observed);
+        const targetVersion =
+            observed === undefined || sameAppgateVersion(observed, run.target) ? props.targetVersion : formatAppgateVersion(observed);
         const next: ApplianceUpgradeOutputs = {
             ...props,
             applianceName: appliance.name,
@@ -303,7 +318,9 @@ export const applianceUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resour
                 run.log(`no upgrade is prepared on ${name}: nothing to cancel`);
                 return;
             case "installing":
-                throw new Error(`${run.subject}: cannot cancel: the upgrade is installing (${up.details || "no details"}); wait for it to finish, then destroy again`);
+                throw new Error(
+                    `${run.subject}: cannot cancel: the upgrade is installing (${up.details || "no details"}); wait for it to finish, then destroy again`,
+                );
             case "success":
                 if (props.phase !== "installed") {
                     run.log(`${name} has an installed upgrade this resource did not install: leaving it`);

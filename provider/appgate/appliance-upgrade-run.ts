@@ -57,7 +57,9 @@ export function startRun(inputs: ApplianceUpgradeInputs, env: HandlerEnv): Run {
 }
 
 export function targetOf(inputs: { targetVersion?: string; imageUrl: string }): AppgateVersion | undefined {
-    return inputs.targetVersion !== undefined ? parseAppgateVersion(inputs.targetVersion) : versionFromImageName(imageFileName(inputs.imageUrl));
+    return inputs.targetVersion !== undefined
+        ? parseAppgateVersion(inputs.targetVersion)
+        : versionFromImageName(imageFileName(inputs.imageUrl));
 }
 
 /**
@@ -85,7 +87,9 @@ export function lookup<R>(run: Run, what: string, read: () => Promise<R>): Promi
  */
 export function alreadyAtTarget(previous: ApplianceUpgradeOutputs | undefined, run: Run): Partial<ApplianceUpgradeOutputs> {
     const older = (v: string | undefined) => (v && !sameAppgateVersion(parseAppgateVersion(v), run.target) ? v : "");
-    const ours = previous !== undefined && (previous.phase === "completed" || previous.preparedImage === run.imageName || previous.phase === "installed");
+    const ours =
+        previous !== undefined &&
+        (previous.phase === "completed" || previous.preparedImage === run.imageName || previous.phase === "installed");
     if (!ours) {
         return { phase: "current" };
     }
@@ -103,7 +107,10 @@ export function failureDetail(applianceDetails: string, changeDetails: string | 
 }
 
 /** The status entry once the appliance is online (it may still be rebooting from an interrupted run). */
-export async function waitOnline(run: Run, update: (p: Partial<ApplianceUpgradeOutputs>) => void): Promise<AppgateApplianceStatus & { version: string }> {
+export async function waitOnline(
+    run: Run,
+    update: (p: Partial<ApplianceUpgradeOutputs>) => void,
+): Promise<AppgateApplianceStatus & { version: string }> {
     const done = await waitFor<AppgateApplianceStatus>({
         what: `${run.subject} status`,
         refresh: async () => {
