@@ -385,6 +385,20 @@ function alreadyAtTarget(previous: ApplianceUpgradeOutputs | undefined, run: Run
     return { phase: "completed", previousVersion, previousVolumeNumber };
 }
 
+/**
+ * The failure detail of an upgrade: the appliance's own words (its `details` in status `failed`)
+ * first, then the change record's when they add something. When only the change record says it
+ * failed (the status was read before the failure, the change after), the status is read once more
+ * for the appliance's own words, so the message does not depend on the order of the two reads.
+ */
+async function failureOf(run: Run, current: AppgateUpgradeState, changeFailure: string | undefined): Promise<string> {
+    if (current.status === "failed") {
+        return failureDetail(current.details, changeFailure);
+    }
+    const again = await run.client.upgrade(run.id).catch(() => undefined);
+    return failureDetail(again?.status === "failed" ? again.details : "", changeFailure);
+}
+
 /** The appliance's own failure detail first, then the change record's when it adds something. */
 function failureDetail(applianceDetails: string, changeDetails: string | undefined): string {
     if (!changeDetails || applianceDetails.includes(changeDetails)) {
@@ -606,7 +620,7 @@ async function waitPrepared(run: Run, changeId: string | undefined, why = "prepa
                 return { state: "queued", object: up, detail: `${why}, not started yet (still reporting the last failure)` };
             }
             if (up.status === "failed" || (changeFailure !== undefined && up.status !== "ready")) {
-                return { state: "failed", object: up, detail: failureDetail(up.details, changeFailure) };
+                return { state: "failed", object: up, detail: await failureOf(run, up, changeFailure) };
             }
             if (up.status === "idle") {
                 return grace.idleIsPending()
@@ -683,7 +697,7 @@ async function ensureCompleted(
             const changeFailure = await change.poll();
             const object = { up: current, status };
             if (current.status === "failed" || changeFailure !== undefined) {
-                return { state: "failed", object, detail: failureDetail(current.details, changeFailure) };
+                return { state: "failed", object, detail: await failureOf(run, current, changeFailure) };
             }
             if (current.status === "idle") {
                 const atTarget = sameAppgateVersion(parseAppgateVersion(status.version), run.target);
