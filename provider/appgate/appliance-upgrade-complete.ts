@@ -6,7 +6,7 @@
 import { VendorApiError } from "../core/errors";
 import { waitFor } from "../core/waiter";
 import type { ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
-import { changeFollower, failureDetail, progressOf, type Run } from "./appliance-upgrade-run";
+import { changeFollower, failureOf, progressOf, type Run } from "./appliance-upgrade-run";
 import type { AppgateApplianceStatus, AppgateUpgradeState } from "./client";
 import { IdleGrace, idleGraceFor } from "./idle-grace";
 import { formatAppgateVersion, parseAppgateVersion, sameAppgateVersion } from "./versions";
@@ -67,7 +67,7 @@ export async function ensureCompleted(
             const changeFailure = await change.poll();
             const object = { up: current, status };
             if (current.status === "failed" || changeFailure !== undefined) {
-                return { state: "failed", object, detail: failureDetail(current.details, changeFailure) };
+                return { state: "failed", object, detail: await failureOf(run, current, changeFailure) };
             }
             if (current.status === "idle") {
                 const atTarget = sameAppgateVersion(parseAppgateVersion(status.version), run.target);

@@ -10,8 +10,11 @@
  *    `downloading` or `verifying` of our image → adopt and wait; `idle`/`failed` → one
  *    `POST .../upgrade/prepare`, then wait for `ready`. A different image prepared by this resource
  *    before (the image input changed) is cancelled first; one prepared by someone else is an error.
- *    While waiting, `idle` counts as "not started yet" until the prepare's change has completed
- *    (the race of sdpctl#319); after that it means the upgrade was dropped.
+ *    While waiting, `idle` after our accepted prepare is pending for a bounded grace period
+ *    (idle-grace.ts; the race of sdpctl#319), whatever the change record says; after it, the upgrade
+ *    was dropped. A rerun re-reads an `idle` status for the same grace when the state says this
+ *    resource asked for this image before, and a prepare refused with 412/409 (the appliance is
+ *    already past idle) is adoption: re-read, then wait.
  * 4. With `stage: "complete"`: `POST .../upgrade/complete {switchPartition}` (or
  *    `upgrade/switch-partition` when it is already installed), then wait until the appliance is
  *    back at the target version **and** on the other volume (sdpctl#241). Connection errors, 502s
@@ -19,6 +22,11 @@
  *    in a row; the session logs in again and renegotiates the API version when the controller
  *    itself comes back (tokens are gone, the peer version moved). Without `switchPartition` the
  *    wait ends at `success` (installed, partition switch pending).
+ *
+ * Lookups that can happen while the appliance reboots (the appliance and upgrade status at the
+ * start of create/update, delete) ride out 502s — JSON or plain text —, refused connections and 5xx
+ * bursts for up to `rebootTimeoutSeconds` ({@link lookup}); a refresh that still finds them
+ * unreachable keeps the last known state with a warning (core/read.ts).
  *
  * Budget: `waitTimeoutSeconds` is one deadline for the whole create or update — prepare,
  * complete, the reboot and the controller coming back — and `rebootTimeoutSeconds` the longest

@@ -6,7 +6,7 @@
 import { VendorApiError } from "../core/errors";
 import { waitFor, type Observation } from "../core/waiter";
 import type { ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
-import { changeFollower, failureDetail, lookup, names, namesAnImage, progressOf, type Run } from "./appliance-upgrade-run";
+import { changeFollower, failureOf, lookup, names, namesAnImage, progressOf, type Run } from "./appliance-upgrade-run";
 import type { AppgateUpgradeState } from "./client";
 import { IdleGrace, idleGraceFor } from "./idle-grace";
 
@@ -160,7 +160,7 @@ export async function waitPrepared(
                 return { state: "queued", object: up, detail: `${why}, not started yet (still reporting the last failure)` };
             }
             if (up.status === "failed" || (changeFailure !== undefined && up.status !== "ready")) {
-                return { state: "failed", object: up, detail: failureDetail(up.details, changeFailure) };
+                return { state: "failed", object: up, detail: await failureOf(run, up, changeFailure) };
             }
             if (up.status === "idle") {
                 return grace.idleIsPending()

@@ -10,7 +10,7 @@ import { InputError } from "../core/errors";
 import { progressLogger, waitProgress, type Progress } from "../core/progress";
 import { formatDuration, readThrough, waitFor, type WaitEvent } from "../core/waiter";
 import { APPGATE_DEFAULTS, type ApplianceUpgradeInputs, type ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
-import { AppgateClient, type AppgateApplianceStatus } from "./client";
+import { AppgateClient, type AppgateApplianceStatus, type AppgateUpgradeState } from "./client";
 import { resolveConnection } from "./connection";
 import { imageFileName, parseAppgateVersion, sameAppgateVersion, versionFromImageName, type AppgateVersion } from "./versions";
 
@@ -96,6 +96,20 @@ export function alreadyAtTarget(previous: ApplianceUpgradeOutputs | undefined, r
     const previousVersion = older(previous.previousVersion) || older(previous.runningVersion);
     const previousVolumeNumber = previous.previousVolumeNumber || (older(previous.runningVersion) ? previous.volumeNumber : 0);
     return { phase: "completed", previousVersion, previousVolumeNumber };
+}
+
+/**
+ * The failure detail of an upgrade: the appliance's own words (its `details` in status `failed`)
+ * first, then the change record's when they add something. When only the change record says it
+ * failed (the status was read before the failure, the change after), the status is read once more
+ * for the appliance's own words, so the message does not depend on the order of the two reads.
+ */
+export async function failureOf(run: Run, current: AppgateUpgradeState, changeFailure: string | undefined): Promise<string> {
+    if (current.status === "failed") {
+        return failureDetail(current.details, changeFailure);
+    }
+    const again = await run.client.upgrade(run.id).catch(() => undefined);
+    return failureDetail(again?.status === "failed" ? again.details : "", changeFailure);
 }
 
 /** The appliance's own failure detail first, then the change record's when it adds something. */

@@ -31,6 +31,14 @@
  * update state, and the next `up` resumes through `update` (which resets a `FAILED_GRACEFUL` update
  * and tries again, or adopts a still running one).
  *
+ * Budget: `waitTimeoutSeconds` is one deadline for the whole create or update, the reboot included;
+ * `rebootTimeoutSeconds` the longest outage inside it (core/budget.ts).
+ *
+ * Refresh reads the update object riding out a reboot or a burst of 5xx for a bounded time, then
+ * keeps the last known state with a warning (core/read.ts). `previousVersion` of a device found
+ * already at the target (an update that finished while nobody watched) comes from the state, else
+ * from `update_history`, else is ""; it is never the installed version.
+ *
  * Delete: an installed update cannot be undone through this API, so delete only forgets the resource
  * and logs the version the device keeps. To go back, apply an older image with `allowDowngrade: true`.
  */

@@ -8,6 +8,8 @@
  *    VALID image). A `url` source without `expectedSha256` is never adopted (its bits are unknown).
  * 2. **Transfer** — a `file` is streamed as the request body and hashed in the same pass (memory stays
  *    flat whatever the size; progress lines show % and MiB/s); a `url` is fetched by the device.
+ *    The reply is read for the new image's `id` only (the device may answer just `{"id": N}`); the
+ *    image itself is then read with `GET images/items/{id}`.
  * 3. **Wait** until the image is `VALID` (pending: `UPLOADING`, `VALIDATING`).
  * 4. **Verify** the checksum the device reports against `expectedSha256` and against the bytes sent.
  *
@@ -21,6 +23,11 @@
  * - the wait budget runs out (or the device stays unreachable) while the image is still
  *   `UPLOADING`/`VALIDATING` → partial failure: the image stays in state and the next `up` resumes
  *   the wait (`update`).
+ *
+ * Budget: `waitTimeoutSeconds` is one deadline for the whole create or update (transfer, validation,
+ * outages); `rebootTimeoutSeconds` the longest outage inside it (core/budget.ts). The reads of update
+ * and delete ride out a reboot or a burst of 5xx for up to `rebootTimeoutSeconds`; a refresh that
+ * still finds the device unreachable keeps the last known state with a warning (core/read.ts).
  *
  * After a successful `SystemUpdate` the device consumes the image (it is no longer listed). `read`
  * and `update` then keep the resource with state `CONSUMED` when the device runs the image's version,

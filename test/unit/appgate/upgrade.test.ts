@@ -113,7 +113,8 @@ describe("check and diff", () => {
 
 describe("prepare and complete", () => {
     it("prepares only (default stage), negotiating the API version from a 406, then completes a gateway through its reboot window", async () => {
-        await startSim();
+        // A reboot window long enough to be seen by a poll even on a busy machine.
+        await startSim({ timings: { ...FAST, rebootMs: 1_000 } });
         const prepared = await create(inputs("gateway-1"));
         expect(prepared).toMatchObject({
             phase: "prepared",
