@@ -42,7 +42,7 @@
 import { z } from "zod";
 import {
     inputsFromState, checkWithSchema, containsUnknown, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ReadResult, type ResourceHandler } from "../core/dynamic";
-import { InputError, isTransientError, VendorApiError, VendorFailureError } from "../core/errors";
+import { InputError, VendorApiError, VendorFailureError } from "../core/errors";
 import { connectionFields, resolveConnection } from "../core/connection";
 import { resolveSetting } from "../core/settings";
 import { formatDuration, readThrough, waitFor, WaitFailedError, type Observation, type WaitEvent } from "../core/waiter";
