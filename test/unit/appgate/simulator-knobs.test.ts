@@ -46,7 +46,12 @@ it("prepareChangeCompletes ready with generic change texts: the change fails wit
     const accepted = await admin.prepare(id, sim.imageUrl("appgate-6.4.1-40123-release-corrupt.img.zip"));
     expect(await admin.change(id, accepted.body.id)).toMatchObject({ status: "running" });
     await eventually(() => (sim.appliance("gateway-1").upgrade.status === "failed" ? true : undefined));
-    expect(await admin.change(id, accepted.body.id)).toEqual({ id: accepted.body.id, status: "completed", result: "failure", details: "The prepare job failed." });
+    expect(await admin.change(id, accepted.body.id)).toEqual({
+        id: accepted.body.id,
+        status: "completed",
+        result: "failure",
+        details: "The prepare job failed.",
+    });
     expect((await admin.upgrade(id)).details).toContain("image signature verification failed");
 });
 
@@ -84,7 +89,11 @@ it("the default answers a JSON 502 for upgrade calls about a rebooting appliance
 });
 
 it("validates the knobs by name", async () => {
-    await expect(startAppgateSimulator({ idleAfterPrepareReads: -1 })).rejects.toThrow("[idleAfterPrepareReads] must be a non-negative integer");
+    await expect(startAppgateSimulator({ idleAfterPrepareReads: -1 })).rejects.toThrow(
+        "[idleAfterPrepareReads] must be a non-negative integer",
+    );
     await expect(startAppgateSimulator({ busyPrepareStatus: 400 as never })).rejects.toThrow("[busyPrepareStatus] must be one of 409, 412");
-    await expect(startAppgateSimulator({ rebootingApplianceReplies: "html" as never })).rejects.toThrow("[rebootingApplianceReplies] must be one of");
+    await expect(startAppgateSimulator({ rebootingApplianceReplies: "html" as never })).rejects.toThrow(
+        "[rebootingApplianceReplies] must be one of",
+    );
 });
