@@ -18,7 +18,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { inspect, parseArgs } from "node:util";
 import type { DemoDevice, DemoFleet } from "../demo/vendors/types.ts";
 import { createOfflineStack, engineCommand, offlineEnv } from "./pulumi-offline.ts";
 
@@ -136,7 +136,12 @@ async function main(): Promise<void> {
             Object.fromEntries(
                 rows.map(({ device, after }) => [
                     device.name,
-                    { vendor: device.vendor, before: before.get(device.name), after: `→ ${after}`, duration: formatSeconds(durations(device.name)) },
+                    {
+                        vendor: plain(device.vendor),
+                        before: plain(before.get(device.name) ?? "?"),
+                        after: plain(`→ ${after}`),
+                        duration: plain(formatSeconds(durations(device.name))),
+                    },
                 ]),
             ),
         );
@@ -152,6 +157,11 @@ async function main(): Promise<void> {
     } finally {
         if (!keep) await stopSimulators();
     }
+}
+
+/** console.table shows strings quoted, as code; a cell that inspects as its own text shows it as text. */
+function plain(text: string): { [inspect.custom](): string } {
+    return { [inspect.custom]: () => text };
 }
 
 function upgraded(device: DemoDevice, before: string | undefined, after: string): boolean {

@@ -58,6 +58,7 @@ const operationFlags = {
     "target-dependents": { type: "boolean" },
     replace: { type: "string", multiple: true },
     refresh: { type: "boolean" },
+    diff: { type: "boolean" },
     "continue-on-error": { type: "boolean" },
 } as const;
 
@@ -79,6 +80,7 @@ function operationOptions(kind: string, extra: string[]): OperationOptions {
         targetDependents: values["target-dependents"],
         replace: values.replace,
         refresh: values.refresh,
+        diff: values.diff,
         continueOnError: values["continue-on-error"],
     };
 }
