@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import { delimiter, join, resolve } from "node:path";
 import { inspect, parseArgs } from "node:util";
 import type { DemoDevice, DemoFleet } from "../demo/vendors/types.ts";
-import { createOfflineStack, engineCommand, offlineEnv } from "./pulumi-offline.ts";
+import { createOfflineStack, engineCommand, enginePath, offlineEnv } from "./pulumi-offline.ts";
 
 const repo = resolve(import.meta.dirname, "..");
 const work = join(repo, ".demo");
@@ -193,10 +193,10 @@ function formatSeconds(s: number | undefined): string {
 }
 
 function printKeepHelp(engineBin: string, extraEnv: Record<string, string>): void {
-    const env = offlineEnv({ engineBin, stateDir: work }, extraEnv);
+    const env = { ...offlineEnv({ engineBin, stateDir: work }, extraEnv), PATH: [...enginePath(engineBin), "$PATH"].join(delimiter) };
     const exports = Object.entries(env)
         .filter(([key]) => key !== "NODE_OPTIONS")
-        .map(([key, value]) => `  export ${key}=${JSON.stringify(value)}`)
+        .map(([key, value]) => `  export ${key}="${value}"`)
         .join("\n");
     say(`
 The simulators and the stack stay up (Ctrl-C stops them). In another shell, from ${repo}:

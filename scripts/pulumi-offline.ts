@@ -19,12 +19,18 @@ export interface OfflineLocation {
     stateDir: string;
 }
 
+/**
+ * What goes in front of PATH: the engine first (its language host and launcher), then the Node.js that runs us: the
+ * language host starts `node` from PATH, and programs, providers and policy packs should run on the same Node as we do.
+ */
+export function enginePath(engineBin: string): string[] {
+    return [engineBin, dirname(process.execPath)];
+}
+
 /** The environment every Pulumi command of the tests and the demo runs with. */
 export function offlineEnv(where: OfflineLocation, extra: Record<string, string> = {}): Record<string, string> {
     return {
-        // The engine first (its language host and launcher), then the Node.js that runs us: the language host
-        // starts `node` from PATH, and programs, providers and policy packs should run on the same Node as we do.
-        PATH: [where.engineBin, dirname(process.execPath), process.env.PATH ?? ""].join(delimiter),
+        PATH: [...enginePath(where.engineBin), process.env.PATH ?? ""].join(delimiter),
         PULUMI_HOME: join(where.stateDir, "home"),
         PULUMI_BACKEND_URL: `file://${join(where.stateDir, "backend")}`,
         PULUMI_CONFIG_PASSPHRASE_FILE: join(where.stateDir, "passphrase"),
