@@ -18,4 +18,7 @@ for (const [vendor, deploy] of Object.entries(vendorPrograms)) {
     if (fleet[vendor] !== undefined) versions[vendor] = deploy(fleet[vendor] as never, { pollIntervalSeconds: fleet.pollIntervalSeconds });
 }
 const unknown = Object.keys(fleet).filter((key) => key !== "pollIntervalSeconds" && !(key in vendorPrograms));
-if (unknown.length) throw new Error(`fleet:spec names vendors this program does not know: ${unknown.join(", ")} (known: ${Object.keys(vendorPrograms).join(", ")})`);
+if (unknown.length)
+    throw new Error(
+        `fleet:spec names vendors this program does not know: ${unknown.join(", ")} (known: ${Object.keys(vendorPrograms).join(", ")})`,
+    );

@@ -36,7 +36,11 @@ const step = (title: string) => say(`\n▶ ${title} (t+${((Date.now() - started)
 
 function parseOptions(): { keep: boolean } {
     try {
-        const { values } = parseArgs({ options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+        const { values } = parseArgs({
+            options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+            strict: true,
+            allowPositionals: false,
+        });
         if (values.help) {
             say(USAGE);
             process.exit(0);
@@ -63,9 +67,15 @@ async function main(): Promise<void> {
     // 1. Engine.
     step("Pulumi engine");
     const e0 = Date.now();
-    const engineBin = execFileSync("bash", [join(repo, "scripts/pulumi-engine.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+    const engineBin = execFileSync("bash", [join(repo, "scripts/pulumi-engine.sh")], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
     const command = await engineCommand(engineBin);
-    const host = execFileSync("pulumi-language-nodejs", ["-version"], { encoding: "utf8", env: { ...process.env, PATH: `${engineBin}${delimiter}${process.env.PATH}` } }).trim();
+    const host = execFileSync("pulumi-language-nodejs", ["-version"], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${engineBin}${delimiter}${process.env.PATH}` },
+    }).trim();
     say(`  pulumi v${command.version} in ${engineBin} (ready in ${((Date.now() - e0) / 1000).toFixed(1)}s)`);
     say(`  language host: upstream pulumi-language-nodejs ${host}`);
 
@@ -90,7 +100,12 @@ async function main(): Promise<void> {
 
     try {
         for (const vendor of demoVendors) {
-            const fleet = await vendor.start({ password, workDir: work, log: (line) => say(`  ${line}`), pollIntervalSeconds: POLL_INTERVAL_SECONDS });
+            const fleet = await vendor.start({
+                password,
+                workDir: work,
+                log: (line) => say(`  ${line}`),
+                pollIntervalSeconds: POLL_INTERVAL_SECONDS,
+            });
             fleets.set(vendor.name, fleet);
             for (const line of fleet.describe) say(`  ${line}`);
         }
@@ -104,7 +119,10 @@ async function main(): Promise<void> {
         const nodePath = { NODE_PATH: join(work, "node_path") };
         const { stack } = await createOfflineStack({ engineBin, stateDir: work, workDir: repo, stackName: "demo", env: nodePath });
         const spec = { ...Object.fromEntries([...fleets].map(([name, f]) => [name, f.spec])), pollIntervalSeconds: POLL_INTERVAL_SECONDS };
-        await stack.setAllConfig({ "fleet:spec": { value: JSON.stringify(spec) }, ...Object.assign({}, ...[...fleets.values()].map((f) => f.config)) });
+        await stack.setAllConfig({
+            "fleet:spec": { value: JSON.stringify(spec) },
+            ...Object.assign({}, ...[...fleets.values()].map((f) => f.config)),
+        });
         // The stack's config file lives beside Pulumi.yaml; keep it in .demo/ with the rest.
         renameSync(stackFile, join(work, "Pulumi.demo.yaml"));
         symlinkSync(join(work, "Pulumi.demo.yaml"), stackFile);
@@ -129,9 +147,7 @@ async function main(): Promise<void> {
         // 5. Summary, read back from the devices themselves.
         step("Summary");
         const durations = resourceDurations(events);
-        const rows = await Promise.all(
-            devices.map(async (d) => ({ device: d, after: await d.readVersion() })),
-        );
+        const rows = await Promise.all(devices.map(async (d) => ({ device: d, after: await d.readVersion() })));
         console.table(
             Object.fromEntries(
                 rows.map(({ device, after }) => [

@@ -18,7 +18,14 @@ export function deployAppgate(spec: AppgateSpec, common: { pollIntervalSeconds?:
     const wave = (name: string, id: string, site?: string): appgate.ApplianceUpgrade => {
         const upgrade = new appgate.ApplianceUpgrade(
             name,
-            { applianceId: id, imageUrl: spec.imageUrl, stage: "complete", switchPartition: true, site, pollIntervalSeconds: common.pollIntervalSeconds },
+            {
+                applianceId: id,
+                imageUrl: spec.imageUrl,
+                stage: "complete",
+                switchPartition: true,
+                site,
+                pollIntervalSeconds: common.pollIntervalSeconds,
+            },
             { dependsOn: previous ? [previous] : [] },
         );
         previous = upgrade;

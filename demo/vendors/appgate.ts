@@ -34,11 +34,18 @@ export const appgateDemo: DemoVendor = {
                 controllers: appliances.filter((a) => a.role === "controller").map((a) => ({ name: a.name, id: a.id })),
                 sites: SITES.map((site) => ({
                     name: site,
-                    gateways: appliances.filter((a) => a.role === "gateway" && a.siteName === site).map((a) => ({ name: a.name, id: a.id })),
+                    gateways: appliances
+                        .filter((a) => a.role === "gateway" && a.siteName === site)
+                        .map((a) => ({ name: a.name, id: a.id })),
                 })),
             },
             describe: [`appgate   ${"controller".padEnd(14)} ${collective.url}/admin  (${appliances.length} appliances)`],
-            devices: appliances.map((a) => ({ name: a.name, vendor: "appgate", expectedVersion: TO, readVersion: async () => versionOf(a.name) })),
+            devices: appliances.map((a) => ({
+                name: a.name,
+                vendor: "appgate",
+                expectedVersion: TO,
+                readVersion: async () => versionOf(a.name),
+            })),
             stop: () => collective.stop(),
         };
     },

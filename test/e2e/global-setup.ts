@@ -17,7 +17,8 @@ export default async function globalSetup(): Promise<void> {
     const started = Date.now();
     const engineBin = execFileSync("bash", [join(repo, "scripts/pulumi-engine.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
     const version = `v${(await engineCommand(engineBin)).version}`;
-    console.log(`\n[e2e] real Pulumi CLI ${version} from ${engineBin}; node ${process.version}`);
+    const host = execFileSync(join(engineBin, "pulumi-language-nodejs"), ["-version"], { encoding: "utf8" }).trim();
+    console.log(`\n[e2e] real Pulumi CLI ${version} from ${engineBin} with the upstream language host pulumi-language-nodejs ${host}; node ${process.version}`);
 
     const packDir = join(workRoot, "pack");
     rmSync(packDir, { recursive: true, force: true });

@@ -69,7 +69,9 @@ function operationOptions(kind: string, extra: string[]): OperationOptions {
     try {
         ({ values } = parseArgs({ args: extra, options: operationFlags, strict: true, allowPositionals: false }));
     } catch (err) {
-        const known = Object.keys(operationFlags).map((f) => `--${f}`).join(", ");
+        const known = Object.keys(operationFlags)
+            .map((f) => `--${f}`)
+            .join(", ");
         throw new Error(`TestStack.${kind}: ${(err as Error).message}. Supported: ${known}; use run([...]) for other CLI arguments`);
     }
     return {
@@ -87,8 +89,16 @@ function operationOptions(kind: string, extra: string[]): OperationOptions {
 
 /** The exit code and output of a failed Automation API call (its CommandError keeps what the CLI returned). */
 function failure(err: unknown): { code: number; stdout?: string; stderr?: string; message: string } {
-    const result = (err as { commandResult?: { code?: number; stdout?: string; stderr?: string; err?: { exitCode?: number; stdout?: string; stderr?: string } } })
-        .commandResult;
+    const result = (
+        err as {
+            commandResult?: {
+                code?: number;
+                stdout?: string;
+                stderr?: string;
+                err?: { exitCode?: number; stdout?: string; stderr?: string };
+            };
+        }
+    ).commandResult;
     const message = err instanceof Error ? err.message : String(err);
     if (!result) throw err; // not a CLI failure: a bug in the harness or the test
     return {
@@ -149,7 +159,10 @@ export class TestStack {
         const code = await new Promise<number>((resolveCode) => child.on("close", (c) => resolveCode(c ?? -1)));
         const result: RunResult = { code, stdout, stderr, output: stdout + stderr, events: [] };
         if (opts.eventLog && existsSync(eventFile)) {
-            result.events = readFileSync(eventFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as EngineEvent);
+            result.events = readFileSync(eventFile, "utf8")
+                .split("\n")
+                .filter(Boolean)
+                .map((l) => JSON.parse(l) as EngineEvent);
         }
         this.trace(`pulumi ${full.join(" ")}`, result);
         return result;
@@ -192,7 +205,9 @@ export class TestStack {
         return (await this.must(["stack", "export", "--stack", this.stackName])).stdout;
     }
     /** The resources in the stack's state. */
-    async resources(): Promise<{ urn: string; type: string; id?: string; outputs?: Record<string, any>; inputs?: Record<string, any>; initErrors?: string[] }[]> {
+    async resources(): Promise<
+        { urn: string; type: string; id?: string; outputs?: Record<string, any>; inputs?: Record<string, any>; initErrors?: string[] }[]
+    > {
         return JSON.parse(await this.exportText()).deployment.resources ?? [];
     }
 
@@ -234,6 +249,9 @@ export class TestStack {
 /** Resource-changing ops announced by the engine, as `op urn-name` strings. */
 export function steps(r: RunResult): string[] {
     return r.events
-        .filter((e) => e.resourcePreEvent && e.resourcePreEvent.metadata.op !== "same" && !e.resourcePreEvent.metadata.type.startsWith("pulumi:"))
+        .filter(
+            (e) =>
+                e.resourcePreEvent && e.resourcePreEvent.metadata.op !== "same" && !e.resourcePreEvent.metadata.type.startsWith("pulumi:"),
+        )
         .map((e) => `${e.resourcePreEvent!.metadata.op} ${e.resourcePreEvent!.metadata.urn.split("::").pop()}`);
 }
