@@ -3,7 +3,7 @@
  * appliance of the site in parallel, and on `stage: complete` completes the controller first and
  * then the gateways one at a time.
  */
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { startAppgateSimulator, type AppgateSimulator } from "../../simulators/appgate";
 import { steps, TestStack } from "./harness";
@@ -45,7 +45,9 @@ afterAll(async () => {
 });
 
 test("the example typechecks against the packed package", () => {
-    execFileSync(join(repo, "node_modules/.bin/tsc"), ["-p", join(stack.dir, "tsconfig.json"), "--noEmit"], { stdio: "pipe" });
+    const tsc = spawnSync(join(repo, "node_modules/.bin/tsc"), ["-p", join(stack.dir, "tsconfig.json"), "--noEmit"], { encoding: "utf8" });
+    expect(tsc.stdout + tsc.stderr).toBe(""); // the diagnostics, when there are any
+    expect(tsc.status).toBe(0);
 });
 
 test("stage prepare (the default) prepares the whole site at once", async () => {

@@ -8,7 +8,7 @@
  * - after `up`, the `pulumi preview --diff` text a PR comment would carry shows a new target version
  *   as an update of that property and a new image file as a replace.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeRiverbedImage, startRiverbedSimulator, type RiverbedImageFile, type RiverbedSimulator } from "../../simulators/riverbed";
@@ -24,7 +24,8 @@ let stack: TestStack;
 let scratch: string;
 let imageA: RiverbedImageFile;
 let imageB: RiverbedImageFile;
-let original: string;
+/** The program's files as shipped (`demo/index.ts` and `demo/program/*.ts`), by path relative to the program directory. */
+const original = new Map<string, string>();
 
 const spec = (image: RiverbedImageFile, appgateImage: string) => {
     const appliances = appgateSim.state().appliances;
@@ -39,11 +40,11 @@ const spec = (image: RiverbedImageFile, appgateImage: string) => {
     });
 };
 
-/** Replaces the program with an edited copy of the real demo program. */
-function variant(edit: (source: string) => string): void {
-    const edited = edit(original);
-    expect(edited).not.toBe(original); // the edit must have applied
-    writeFileSync(join(stack.dir, "index.ts"), edited);
+/** Replaces one file of the program with an edited copy of the real demo program's file. */
+function variant(file: string, edit: (source: string) => string): void {
+    const edited = edit(original.get(file)!);
+    expect(edited).not.toBe(original.get(file)); // the edit must have applied
+    writeFileSync(join(stack.dir, file), edited);
 }
 
 beforeAll(async () => {
@@ -64,10 +65,11 @@ beforeAll(async () => {
     const program = join(scratch, "fleet");
     mkdirSync(program);
     copyFileSync(join(repo, "demo", "index.ts"), join(program, "index.ts"));
+    cpSync(join(repo, "demo", "program"), join(program, "program"), { recursive: true });
     writeFileSync(join(program, "Pulumi.yaml"), "name: fleet-e2e\nruntime: nodejs\n");
     writeFileSync(join(program, "package.json"), JSON.stringify({ name: "fleet-e2e", private: true, main: "index.ts" }));
     copyFileSync(join(__dirname, "programs", "loopback", "tsconfig.json"), join(program, "tsconfig.json"));
-    original = readFileSync(join(program, "index.ts"), "utf8");
+    for (const file of ["index.ts", "program/riverbed.ts", "program/appgate.ts"]) original.set(file, readFileSync(join(program, file), "utf8"));
     stack = await TestStack.create(program, {
         config: {
             "fleet:spec": spec(imageA, "appgate-6.4.1-40123-release.img.zip"),
@@ -94,18 +96,18 @@ test("the demo program passes the policy pack", async () => {
 });
 
 test.each([
-    ["image-checksum", (s: string) => s.replace(/\n\s*expectedSha256: .*\n/, "\n"), "Image 'ar-1-image' does not pin expectedSha256."],
-    ["no-downgrade", (s: string) => s.replace("targetVersion: image.version,", "targetVersion: image.version, allowDowngrade: true,"), "'ar-1-update' allows a downgrade (allowDowngrade: true)."],
-    ["blast-radius", (s: string) => s.replace("{ dependsOn: previous ? [previous] : [] }", "{}"), "Site 'east': 2 appliances may complete their upgrade at the same time (gw-east-1, gw-east-2); at most 1 allowed."],
-])("a variant violating %s fails the preview with the rule's message", async (rule, edit, message) => {
-    variant(edit);
+    ["image-checksum", "program/riverbed.ts", (s: string) => s.replace(/\n\s*expectedSha256: .*\n/, "\n"), "Image 'ar-1-image' does not pin expectedSha256."],
+    ["no-downgrade", "program/riverbed.ts", (s: string) => s.replace("targetVersion: image.version,", "targetVersion: image.version, allowDowngrade: true,"), "'ar-1-update' allows a downgrade (allowDowngrade: true)."],
+    ["blast-radius", "program/appgate.ts", (s: string) => s.replace("{ dependsOn: previous ? [previous] : [] }", "{}"), "Site 'east': 2 appliances may complete their upgrade at the same time (gw-east-1, gw-east-2); at most 1 allowed."],
+])("a variant violating %s fails the preview with the rule's message", async (rule, file, edit, message) => {
+    variant(file, edit);
     try {
         const r = await stack.preview(["--policy-pack", policies]);
         expect(r.code).not.toBe(0);
         expect(r.output).toMatch(new RegExp(`pulumi-upgrades@v0\\.1\\.0 \\[mandatory\\] \\[severity: \\w+\\]\\s+${rule}\\s`));
         expect(r.output).toContain(message);
     } finally {
-        writeFileSync(join(stack.dir, "index.ts"), original);
+        writeFileSync(join(stack.dir, file), original.get(file)!);
     }
 });
 

@@ -8,6 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { engineCommand } from "../../scripts/pulumi-offline";
 
 const repo = resolve(__dirname, "../..");
 export const workRoot = join(repo, ".test-work");
@@ -15,8 +16,9 @@ export const workRoot = join(repo, ".test-work");
 export default async function globalSetup(): Promise<void> {
     const started = Date.now();
     const engineBin = execFileSync("bash", [join(repo, "scripts/pulumi-engine.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
-    const version = execFileSync(join(engineBin, "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
-    console.log(`\n[e2e] real Pulumi CLI ${version} from ${engineBin}; node ${process.version}`);
+    const version = `v${(await engineCommand(engineBin)).version}`;
+    const host = execFileSync(join(engineBin, "pulumi-language-nodejs"), ["-version"], { encoding: "utf8" }).trim();
+    console.log(`\n[e2e] real Pulumi CLI ${version} from ${engineBin} with the upstream language host pulumi-language-nodejs ${host}; node ${process.version}`);
 
     const packDir = join(workRoot, "pack");
     rmSync(packDir, { recursive: true, force: true });

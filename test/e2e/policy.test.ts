@@ -1,12 +1,14 @@
 /**
  * The policy pack as a real gate under the real CLI: `pulumi preview --policy-pack policies` on a
  * compliant and a violating program, advisory by default and mandatory through
- * `--policy-pack-config`.
+ * `--policy-pack-config`; a policy that reads the stack's name and config; and `pulumi about` showing the
+ * upstream Node.js language host.
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startLoopbackServer, type LoopbackServer } from "../fixtures/loopback-server";
-import { TestStack } from "./harness";
+import { e2eEnv, TestStack } from "./harness";
 
 const policies = resolve(__dirname, "../../policies");
 let server: LoopbackServer;
@@ -48,4 +50,26 @@ test("made mandatory with --policy-pack-config, the same violation fails the pre
     expect(r.output).toMatch(/\[mandatory\].*tls-verification/);
     expect(r.output).toContain("TLS certificate verification is disabled for 'greeting'");
     expect(server.calls.apply ?? 0).toBe(0);
+});
+
+test("a policy sees the stack's project, name and config", async () => {
+    const stackContext = join(__dirname, "policy-packs/stack-context");
+    const first = await stack.preview(["--policy-pack", stackContext]);
+    expect(first.code).toBe(0);
+    expect(first.output).toContain(`project loopback-e2e, stack ${stack.stackName}, config value 'v1', loopback:endpoint ${server.url}`);
+    await stack.setConfig("value", "v2");
+    const second = await stack.preview(["--policy-pack", stackContext]);
+    expect(second.output).toContain(`project loopback-e2e, stack ${stack.stackName}, config value 'v2', loopback:endpoint ${server.url}`);
+    const reported = second.events.filter((e) => e.policyEvent?.policyName === "stack-context").map((e) => e.policyEvent!.message);
+    expect(reported.join("\n")).toContain("config value 'v2'");
+});
+
+test("pulumi about names the upstream Node.js language host and what only it reports", async () => {
+    const host = execFileSync(join(e2eEnv().engineBin, "pulumi-language-nodejs"), ["-version"], { encoding: "utf8" }).trim(); // e.g. v3.259.0
+    const r = await stack.run(["about"]);
+    expect(r.code).toBe(0);
+    expect(r.output).toMatch(new RegExp(`language\\s+nodejs\\s+${host.replace(/^v/, "").replaceAll(".", "\\.")}\\s`));
+    // The upstream host's About and GetProgramDependencies answers: the package manager and the program's packages.
+    expect(r.output).toMatch(/This project is written in nodejs: executable='[^']+' version='v\d+\.\d+\.\d+' packagemanager='npm'/);
+    expect(r.output).toMatch(/Dependencies:[\s\S]*@pulumi\/pulumi\s+\d+\.\d+\.\d+[\s\S]*pulumi-upgrades\s+0\.1\.0/);
 });

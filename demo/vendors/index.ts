@@ -1,0 +1,6 @@
+/** Every vendor the demo starts, in the order of the summary. A new vendor adds one line here (and one in ../program/index.ts). */
+import { appgateDemo } from "./appgate.ts";
+import { riverbedDemo } from "./riverbed.ts";
+import type { DemoVendor } from "./types";
+
+export const demoVendors: DemoVendor[] = [riverbedDemo, appgateDemo];
