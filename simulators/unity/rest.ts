@@ -81,16 +81,32 @@ function setPath(target: UnityObject, path: readonly string[], value: unknown): 
     cursor[path.at(-1)!] = value;
 }
 
-function fieldsOf(url: URL): string[] | undefined {
+/** Attributes of each type, so an unknown field is a 422 even when the collection is empty. */
+const TYPE_ATTRIBUTES: Record<string, readonly string[]> = {
+    basicSystemInfo: ["id", "model", "name", "softwareVersion", "softwareFullVersion", "apiVersion", "earliestApiVersion"],
+    loginSessionInfo: ["id", "user", "roles", "idleTimeout", "isPasswordChangeRequired"],
+    user: ["id", "name", "role"],
+    candidateSoftwareVersion: ["id", "version", "fullVersion", "revision", "releaseDate", "type", "rebootRequired", "canPauseBeforeReboot"],
+    installedSoftwareVersion: ["id", "version", "revision", "releaseDate", "fullVersion", "languages", "hotFixes", "packageVersions", "driveFirmware"],
+    softwareUpgradeSession: ["id", "type", "candidate", "caption", "status", "messages", "creationTime", "elapsedTime", "percentComplete", "tasks"],
+    upgradeSession: ["id", "type", "candidate", "caption", "status", "messages", "creationTime", "elapsedTime", "percentComplete", "tasks"],
+};
+
+function fieldsOf(url: URL, type: string): string[] | undefined {
     const raw = lastParam(url, "fields");
     if (raw === undefined) return undefined;
     const fields = raw.split(",").map((f) => f.trim()).filter((f) => f !== "");
+    const known = TYPE_ATTRIBUTES[type];
+    const unknown = fields.find((field) => known !== undefined && !known.includes(field.split(".")[0]!));
+    if (unknown !== undefined) {
+        throw unityError(422, UnityErrorCodes.unprocessable, `The attribute ${unknown} is not a valid attribute of the ${type} resource type.`);
+    }
     return fields.includes("id") ? fields : ["id", ...fields];
 }
 
 /** `GET /api/types/{type}/instances` with the documented semantics. */
 export function collectionBody(url: URL, type: string, objects: readonly UnityObject[]): UnityObject {
-    const fields = fieldsOf(url) ?? ["id"];
+    const fields = fieldsOf(url, type) ?? ["id"];
     const matching = objects.filter(filterOf(url, type));
     const perPage = clampInteger(lastParam(url, "per_page"), MAX_PER_PAGE, 1, MAX_PER_PAGE, "per_page");
     const page = clampInteger(lastParam(url, "page"), 1, 1, Number.MAX_SAFE_INTEGER, "page");
@@ -112,7 +128,7 @@ export function collectionBody(url: URL, type: string, objects: readonly UnityOb
 
 /** `GET /api/instances/{type}/{id}`. */
 export function instanceBody(url: URL, type: string, object: UnityObject): UnityObject {
-    const fields = fieldsOf(url);
+    const fields = fieldsOf(url, type);
     const content = fields === undefined ? object : project(object, fields, type);
     if (lastParam(url, "compact") === "true") return { content };
     return { "@base": `/api/instances/${type}`, updated: new Date().toISOString(), links: [{ rel: "self", href: `/${String(object["id"])}` }], content };
