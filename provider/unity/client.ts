@@ -1,0 +1,383 @@
+/**
+ * Wire client for the Dell Unity Unisphere management REST API, software-upgrade part
+ * (facts: /work/shared/reference/unity.md). No `@pulumi/pulumi` here.
+ *
+ * | call                 | request                                                          | response used |
+ * |----------------------|------------------------------------------------------------------|---------------|
+ * | system info          | `GET /api/types/basicSystemInfo/instances?fields=…` (no login)    | `softwareVersion`, `softwareFullVersion`, `name`, `model` |
+ * | installed version    | `GET /api/types/installedSoftwareVersion/instances?fields=version` | `version` |
+ * | candidates           | `GET /api/types/candidateSoftwareVersion/instances?fields=…`      | `id, version, type, rebootRequired, canPauseBeforeReboot` |
+ * | upload a candidate   | `POST /upload/files/types/candidateSoftwareVersion` (multipart, streamed) | 200, empty body (no id: list afterwards) |
+ * | eligibility          | `POST /api/types/softwareUpgradeSession/action/verifyUpgradeEligibility` | `content.messages[]` (or an error body) |
+ * | sessions             | `GET /api/types/softwareUpgradeSession/instances?fields=…`, `GET /api/instances/softwareUpgradeSession/{id}?fields=…` | `status`, `percentComplete`, `tasks[]`, `messages[]`, `candidate.id` |
+ * | create a session     | `POST /api/types/softwareUpgradeSession/instances {candidate:{id}, pauseBeforeReboot}` | 201 `content.id` |
+ * | resume               | `POST /api/instances/softwareUpgradeSession/{id}/action/resume`   | 204 |
+ *
+ * Tolerance, where the reference says inferred or unknown: enums may arrive as integers (documented)
+ * or as names in any casing; entries may be full or compact; collections are followed through their
+ * `next` links; a failed eligibility check may be a 200 with ERROR messages or a 4xx error body.
+ */
+
+import { z } from "zod";
+import type { ResolvedConnection } from "../core/connection";
+import { VendorApiError } from "../core/errors";
+import { HttpSession, type HttpResponse } from "../core/http";
+import { sharedSession } from "../core/sessions";
+import { uploadFile, type UploadProgress, type UploadResult } from "../core/upload";
+import { UnityAuth } from "./auth";
+
+/** The session type used (the older, documented one; `upgradeSession` is its newer twin). */
+export const SESSION_TYPE = "softwareUpgradeSession";
+/** Documented upload path. */
+export const UPLOAD_PATH = "/upload/files/types/candidateSoftwareVersion";
+
+/** `UpgradeStatusEnum` names by value. */
+export const UPGRADE_STATUS_NAMES = [
+    "Upgrade_Not_Started",
+    "Upgrade_In_Progress",
+    "Upgrade_Completed",
+    "Upgrade_Failed",
+    "Upgrade_Failed_Lock",
+    "Upgrade_Cancelled",
+    "Upgrade_Paused",
+    "Upgrade_Acknowledged",
+    "Upgrade_Waiting_For_User",
+    "Upgrade_Paused_Lock",
+] as const;
+export type UpgradeStatusName = (typeof UPGRADE_STATUS_NAMES)[number];
+
+/** An enum value as an integer or as a name (any casing; the guide itself writes `Upgrade_in_Progress`). */
+export function upgradeStatusName(value: number | string): string {
+    if (typeof value === "number") {
+        return UPGRADE_STATUS_NAMES[value] ?? `UpgradeStatus_${value}`;
+    }
+    const wanted = value.trim().toLowerCase().replace(/[\s-]+/g, "_");
+    if (/^\d+$/.test(wanted)) {
+        return upgradeStatusName(Number(wanted));
+    }
+    return UPGRADE_STATUS_NAMES.find((name) => name.toLowerCase() === wanted || name.toLowerCase() === `upgrade_${wanted}`) ?? value;
+}
+
+const enumValue = z.union([z.number().int(), z.string()]);
+const localized = z.union([z.record(z.string(), z.unknown()), z.string()]);
+
+const messageSchema = z
+    .object({
+        errorCode: z.union([z.string(), z.number()]).optional(),
+        messages: z.array(localized).optional(),
+        message: z.string().optional(),
+        severity: enumValue.optional(),
+    })
+    .passthrough();
+
+/** A message from the array (`upgradeMessage`), reduced to what errors and logs need. */
+export interface UnityMessage {
+    /** `SeverityEnum` value (0 EMERGENCY … 3 ERROR, 4 WARNING, … 8 OK); undefined when not given. */
+    severity?: number;
+    text: string;
+}
+
+function toMessage(raw: z.infer<typeof messageSchema>): UnityMessage {
+    const texts = (raw.messages ?? []).map((m) => {
+        if (typeof m === "string") return m;
+        const english = m["en-US"] ?? m["message"] ?? Object.values(m).find((v) => typeof v === "string");
+        return typeof english === "string" ? english : "";
+    });
+    const text = [...texts, raw.message ?? ""].filter(Boolean).join(" ") || (raw.errorCode !== undefined ? `error code ${raw.errorCode}` : "");
+    return { severity: severityValue(raw.severity), text };
+}
+
+const SEVERITY_NAMES = ["EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG", "OK"];
+function severityValue(value: number | string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === "number") return value;
+    const index = SEVERITY_NAMES.indexOf(value.trim().toUpperCase());
+    return index >= 0 ? index : /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+const candidateSchema = z
+    .object({
+        id: z.union([z.string(), z.number()]).transform(String),
+        version: z.string(),
+        type: enumValue.optional(),
+        rebootRequired: z.boolean().optional(),
+        canPauseBeforeReboot: z.boolean().optional(),
+    })
+    .passthrough();
+
+/** The candidate on the array. */
+export interface UnityCandidate {
+    id: string;
+    version: string;
+    /** `UpgradeTypeEnum` name: `Software`, `Firmware`, `LanguagePack` (or the raw value). */
+    type: string;
+    rebootRequired: boolean;
+    canPauseBeforeReboot: boolean;
+}
+
+const UPGRADE_TYPES = ["Software", "Firmware", "LanguagePack"];
+function candidateOf(raw: z.infer<typeof candidateSchema>): UnityCandidate {
+    const type = raw.type === undefined ? "Software" : typeof raw.type === "number" ? (UPGRADE_TYPES[raw.type] ?? String(raw.type)) : raw.type;
+    return { id: raw.id, version: raw.version, type, rebootRequired: raw.rebootRequired ?? true, canPauseBeforeReboot: raw.canPauseBeforeReboot ?? false };
+}
+
+const taskSchema = z.object({ caption: z.string().optional(), status: enumValue.optional(), estRemainTime: z.string().optional() }).passthrough();
+
+const sessionSchema = z
+    .object({
+        id: z.union([z.string(), z.number()]).transform(String),
+        status: enumValue,
+        percentComplete: z.number().optional(),
+        candidate: z.object({ id: z.union([z.string(), z.number()]).transform(String) }).passthrough().optional(),
+        messages: z.array(messageSchema).optional(),
+        tasks: z.array(taskSchema).optional(),
+    })
+    .passthrough();
+
+/** An upgrade session, reduced to what the wait needs. */
+export interface UnitySession {
+    id: string;
+    /** `UpgradeStatusEnum` name, e.g. `Upgrade_In_Progress`. */
+    status: string;
+    percentComplete?: number;
+    candidateId?: string;
+    messages: UnityMessage[];
+    /** Caption of the task in progress (or the last one), for progress lines. */
+    currentTask?: string;
+    /** The device's estimate of the time left: the sum of the tasks' `estRemainTime`, in ms. */
+    estRemainingMs?: number;
+}
+
+function sessionOf(raw: z.infer<typeof sessionSchema>): UnitySession {
+    const tasks = raw.tasks ?? [];
+    const current = tasks.find((t) => t.status !== undefined && upgradeStatusName(t.status) !== "Upgrade_Completed" && upgradeStatusName(t.status) !== "Upgrade_Not_Started");
+    const remaining = tasks.map((t) => (t.estRemainTime === undefined ? undefined : parseInterval(t.estRemainTime))).filter((ms): ms is number => ms !== undefined);
+    return {
+        id: raw.id,
+        status: upgradeStatusName(raw.status),
+        percentComplete: raw.percentComplete,
+        candidateId: raw.candidate?.id,
+        messages: (raw.messages ?? []).map(toMessage).filter((m) => m.text !== ""),
+        currentTask: current?.caption,
+        estRemainingMs: remaining.length > 0 ? remaining.reduce((a, b) => a + b, 0) : undefined,
+    };
+}
+
+/** `HH:MM:SS.mmm` (optionally with a leading day count) → ms; undefined when unparseable. */
+export function parseInterval(text: string): number | undefined {
+    const match = /^\s*(?:(\d+)[ d:]\s*)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$/.exec(text);
+    if (!match) return undefined;
+    const [, days, h, m, s] = match;
+    return Math.round(((Number(days ?? 0) * 24 + Number(h)) * 3600 + Number(m) * 60 + Number(s)) * 1000);
+}
+
+const systemInfoSchema = z
+    .object({
+        softwareVersion: z.string().optional(),
+        softwareFullVersion: z.string().optional(),
+        name: z.string().optional(),
+        model: z.string().optional(),
+    })
+    .passthrough();
+
+/** `basicSystemInfo`. */
+export type UnitySystemInfo = z.infer<typeof systemInfoSchema>;
+
+const entriesSchema = z.object({
+    entries: z.array(z.object({ content: z.unknown() }).passthrough()).optional().default([]),
+    links: z.array(z.object({ rel: z.string(), href: z.string() }).passthrough()).optional().default([]),
+});
+
+/** Parses the `{"error":{...}}` body for {@link VendorApiError}. */
+export function parseUnityError(body: unknown): { code?: string; message?: string } {
+    const error = (body as { error?: { errorCode?: unknown; messages?: unknown } } | undefined)?.error;
+    if (!error) return {};
+    const parsed = z.array(localized).safeParse(error.messages);
+    const message = parsed.success ? toMessage({ messages: parsed.data }).text : undefined;
+    return { code: error.errorCode === undefined ? undefined : String(error.errorCode), message: message || undefined };
+}
+
+/** The result of `verifyUpgradeEligibility`. */
+export interface EligibilityResult {
+    eligible: boolean;
+    messages: UnityMessage[];
+}
+
+/** Severity at or below which a message blocks the upgrade (ERROR). */
+const BLOCKING_SEVERITY = 3;
+
+/** HTTP calls for one Unity array. */
+export class UnityClient {
+    constructor(
+        readonly session: HttpSession,
+        readonly auth: UnityAuth,
+    ) {}
+
+    /** The shared client of an array (one login per array per provider process). */
+    static for(connection: ResolvedConnection): UnityClient {
+        let auth: UnityAuth | undefined;
+        const session = sharedSession({ vendor: "unity", endpoint: connection.endpoint, user: connection.username, secret: connection.password }, () => {
+            auth = new UnityAuth(connection.username, connection.password);
+            return UnityClient.makeSession(connection, auth);
+        });
+        const known = authOf.get(session) ?? auth!;
+        authOf.set(session, known);
+        return new UnityClient(session, known);
+    }
+
+    /** A fresh (unshared) session, e.g. for tests. */
+    static makeSession(connection: ResolvedConnection, auth: UnityAuth, overrides: Partial<ConstructorParameters<typeof HttpSession>[0]> = {}): HttpSession {
+        return new HttpSession({
+            vendor: "unity",
+            baseUrl: connection.endpoint,
+            auth,
+            headers: { "X-EMC-REST-CLIENT": "true" },
+            parseError: parseUnityError,
+            secrets: [connection.password],
+            tls: { caBundle: connection.caBundle, insecure: connection.insecure },
+            ...overrides,
+        });
+    }
+
+    /** `basicSystemInfo`, readable without a login. */
+    async systemInfo(): Promise<UnitySystemInfo> {
+        const response = await this.session.request({
+            method: "GET",
+            path: "/api/types/basicSystemInfo/instances",
+            searchParams: { fields: "softwareVersion,softwareFullVersion,name,model" },
+            anonymous: true,
+        });
+        const [first] = contents(response);
+        return systemInfoSchema.parse(first ?? {});
+    }
+
+    /** The installed software version (`installedSoftwareVersion.version`, the full dotted version). */
+    async installedVersion(): Promise<string | undefined> {
+        const entries = await this.collection("installedSoftwareVersion", "version");
+        const parsed = z.object({ version: z.string() }).passthrough().safeParse(entries[0]);
+        return parsed.success ? parsed.data.version : undefined;
+    }
+
+    /** The candidate(s) on the array (documented: at most one). */
+    async candidates(): Promise<UnityCandidate[]> {
+        const entries = await this.collection("candidateSoftwareVersion", "version,type,rebootRequired,canPauseBeforeReboot");
+        return entries.map((e) => candidateOf(candidateSchema.parse(e)));
+    }
+
+    /**
+     * Streams `filePath` as the candidate (multipart, SHA-256 in the same pass). The array answers
+     * 200 with no id. A 401 (the login died, e.g. a failover) logs in again and uploads once more.
+     */
+    async uploadCandidate(filePath: string, onProgress?: (p: UploadProgress) => void): Promise<UploadResult<unknown>> {
+        const send = () =>
+            uploadFile(this.session, {
+                path: UPLOAD_PATH,
+                filePath,
+                multipart: { fieldName: "filename" },
+                onProgress,
+            });
+        try {
+            return await send();
+        } catch (err) {
+            if (err instanceof VendorApiError && err.status === 401) {
+                this.auth.invalidate();
+                return send();
+            }
+            throw err;
+        }
+    }
+
+    /** `verifyUpgradeEligibility`: a 200 with ERROR messages and a 4xx error body both mean "not eligible". */
+    async verifyEligibility(): Promise<EligibilityResult> {
+        let response: HttpResponse;
+        try {
+            response = await this.session.request({ method: "POST", path: `/api/types/${SESSION_TYPE}/action/verifyUpgradeEligibility`, json: {} });
+        } catch (err) {
+            if (err instanceof VendorApiError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 404) {
+                return { eligible: false, messages: [{ severity: BLOCKING_SEVERITY, text: err.vendorMessage ?? `HTTP ${err.status}` }] };
+            }
+            throw err;
+        }
+        const content = (response.body as { content?: unknown } | undefined)?.content ?? response.body ?? {};
+        const raw = z.object({ messages: z.array(messageSchema).optional() }).passthrough().safeParse(content);
+        const messages = (raw.success ? (raw.data.messages ?? []) : []).map(toMessage);
+        const eligible = !messages.some((m) => m.severity !== undefined && m.severity <= BLOCKING_SEVERITY);
+        return { eligible, messages };
+    }
+
+    /** Every upgrade session. */
+    async sessions(): Promise<UnitySession[]> {
+        const entries = await this.collection(SESSION_TYPE, SESSION_FIELDS);
+        return entries.map((e) => sessionOf(sessionSchema.parse(e)));
+    }
+
+    /** One upgrade session. */
+    async getSession(id: string): Promise<UnitySession> {
+        const response = await this.session.request({
+            method: "GET",
+            path: `/api/instances/${SESSION_TYPE}/${encodeURIComponent(id)}`,
+            searchParams: { fields: SESSION_FIELDS },
+        });
+        const body = response.body as { content?: unknown } | undefined;
+        return sessionOf(sessionSchema.parse(body?.content ?? body));
+    }
+
+    /** Creates (starts) a session; returns its id. Never retried unless the request provably did not arrive. */
+    async createSession(candidateId: string, pauseBeforeReboot: boolean): Promise<string> {
+        const response = await this.session.request({
+            method: "POST",
+            path: `/api/types/${SESSION_TYPE}/instances`,
+            json: { candidate: { id: candidateId }, pauseBeforeReboot },
+        });
+        const body = response.body as { content?: { id?: unknown }; id?: unknown } | undefined;
+        const id = body?.content?.id ?? body?.id;
+        if (id === undefined) {
+            throw new Error(`unity ${this.session.baseUrl}: the session was created but the answer carries no id (HTTP ${response.status})`);
+        }
+        return String(id);
+    }
+
+    /** Resumes a paused, failed or waiting session (204). */
+    async resumeSession(id: string): Promise<void> {
+        await this.session.request({ method: "POST", path: `/api/instances/${SESSION_TYPE}/${encodeURIComponent(id)}/action/resume` });
+    }
+
+    /** `content` of every entry of a collection, following `next` links. */
+    private async collection(type: string, fields: string): Promise<unknown[]> {
+        const out: unknown[] = [];
+        for (let page = 1; page <= 1000; page++) {
+            const response = await this.session.request({
+                method: "GET",
+                path: `/api/types/${type}/instances`,
+                searchParams: { fields, per_page: 2000, ...(page > 1 ? { page } : {}) },
+            });
+            out.push(...contents(response));
+            const links = entriesSchema.safeParse(response.body);
+            if (!links.success || !links.data.links.some((l) => l.rel === "next")) {
+                break;
+            }
+        }
+        return out;
+    }
+}
+
+const SESSION_FIELDS = "status,percentComplete,candidate.id,messages,tasks";
+
+/** The client shares the auth strategy with the session it was made with. */
+const authOf = new WeakMap<HttpSession, UnityAuth>();
+
+function contents(response: HttpResponse): unknown[] {
+    const parsed = entriesSchema.safeParse(response.body);
+    return parsed.success ? parsed.data.entries.map((e) => e.content) : [];
+}
+
+/**
+ * Does the array run `candidateVersion`? `installed` is `installedSoftwareVersion.version` when
+ * known (exact), else `basicSystemInfo.softwareVersion`, which may carry only the first four parts
+ * (`5.3.0.0` for `5.3.0.0.5.120`) — a prefix match is accepted then.
+ */
+export function runsVersion(installed: string | undefined, candidateVersion: string): boolean {
+    if (!installed) return false;
+    const a = installed.trim();
+    return a === candidateVersion || candidateVersion.startsWith(`${a}.`) || a.startsWith(`${candidateVersion}.`);
+}
