@@ -1,0 +1,323 @@
+/**
+ * Provider logic of `unity:UpgradeSession` (runs in the provider process, loaded by the runtime).
+ *
+ * Create, in order:
+ * 1. Read the installed version (`installedSoftwareVersion`, else `basicSystemInfo`). Already at
+ *    `candidateVersion` → nothing to do (status `Already_Installed`, no session).
+ * 2. A session that is not finished (in progress, paused, waiting, failed) for **this** candidate →
+ *    adopt it (never a second one); for another candidate → an error naming it.
+ * 3. `verifyUpgradeEligibility`: any ERROR-or-worse message (or a 4xx answer) → an error carrying the
+ *    array's messages, before anything is started. Nothing is kept in state.
+ * 4. Create the session (`candidate`, `pauseBeforeReboot`) — one POST, never retried unless the
+ *    request provably did not reach the array.
+ * 5. Wait for `Upgrade_Completed` (or `Upgrade_Acknowledged`). Polls start at `pollIntervalSeconds`
+ *    and back off, shortened by the array's estimate (the tasks' `estRemainTime`, or the pace of
+ *    `percentComplete`). The primary-SP reboot moves management to the peer SP: connection errors,
+ *    503s and 401s are waited out for up to `rebootTimeoutSeconds` in a row; the client logs in again
+ *    and takes the new CSRF token. `Upgrade_Paused` (and `Upgrade_Paused_Lock`) is resumed at once
+ *    when `resumeAfterPause` is true; otherwise the resource stops with a message saying how to go on.
+ * 6. Read the installed version from `basicSystemInfo`; it must be the candidate's.
+ *
+ * Success: `Upgrade_Completed`/`Upgrade_Acknowledged` and the array runs `candidateVersion`.
+ * Outputs: `sessionId`, `status` (final status name), `installedVersion`, `previousVersion`.
+ *
+ * Failure: `Upgrade_Failed`, `Upgrade_Failed_Lock`, `Upgrade_Waiting_For_User`, a pause without
+ * `resumeAfterPause`, `Upgrade_Cancelled`, a timeout, or an array that stayed unreachable → an error
+ * naming the array, the session, the phase and the session's messages. Once a session exists the
+ * error is a partial failure: the resource stays in state and the next `up` **resumes that session**
+ * (the `resume` action for failed, paused or waiting sessions; a plain wait otherwise) instead of
+ * creating another.
+ *
+ * Delete: only forgets the resource (an upgrade cannot be undone; `softwareUpgradeSession` has no cancel).
+ */
+
+import { z } from "zod";
+import { checkWithSchema, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+import { VendorFailureError } from "../core/errors";
+import { formatDuration, systemClock, waitFor, type Clock, type WaitEvent } from "../core/waiter";
+import { runsVersion, UnityClient, type UnityMessage, type UnitySession } from "./client";
+import { arrayName, connectionSchema, resolveConnection } from "./connection";
+import { inPhase, UnityPhaseError } from "./phase";
+
+/** Defaults of the wait inputs, in seconds. An NDU of both SPs commonly takes an hour or more. */
+export const UNITY_SESSION_DEFAULTS = {
+    waitTimeoutSeconds: 4 * 3600,
+    pollIntervalSeconds: 15,
+    rebootTimeoutSeconds: 30 * 60,
+    pauseBeforeReboot: false,
+    resumeAfterPause: false,
+} as const;
+
+/** Status reported when the array already ran the candidate's version. */
+export const ALREADY_INSTALLED = "Already_Installed";
+
+const DONE = ["Upgrade_Completed", "Upgrade_Acknowledged"];
+const RUNNING = ["Upgrade_Not_Started", "Upgrade_In_Progress"];
+const PAUSED = ["Upgrade_Paused", "Upgrade_Paused_Lock"];
+const STOPPED = ["Upgrade_Failed", "Upgrade_Failed_Lock", "Upgrade_Waiting_For_User"];
+const CANCELLED = ["Upgrade_Cancelled"];
+/** Sessions in these states still hold the array: adopt (same candidate) or refuse (another). */
+const UNFINISHED = [...RUNNING, ...PAUSED, ...STOPPED];
+
+const seconds = (what: string, max: number) =>
+    z.number().positive(`must be a positive number of seconds`).max(max, `must be at most ${max} seconds`).describe(what);
+
+/** Input schema of `unity:UpgradeSession`. */
+export const sessionInputsSchema = z
+    .object({
+        __logName: z.string().optional(),
+        connection: connectionSchema.optional(),
+        candidateId: z.string().min(1, "must be the candidate's id (UpgradeCandidate.candidateId)"),
+        candidateVersion: z.string().regex(/^\d+(\.\d+){2,6}$/, "must be a Unity version such as 5.3.0.0.5.120 (UpgradeCandidate.version)"),
+        pauseBeforeReboot: z.boolean().optional(),
+        resumeAfterPause: z.boolean().optional(),
+        waitTimeoutSeconds: seconds("whole operation", 7 * 24 * 3600).optional(),
+        pollIntervalSeconds: seconds("poll floor", 600).optional(),
+        rebootTimeoutSeconds: seconds("longest outage", 24 * 3600).optional(),
+    })
+    .passthrough();
+
+/** Inputs after `check`. */
+export type SessionInputs = z.infer<typeof sessionInputsSchema>;
+
+/** Outputs (state) of `unity:UpgradeSession`. */
+export interface SessionOutputs extends SessionInputs {
+    /** The array's session id ("" when the version was already installed). */
+    sessionId: string;
+    /** Final status name, e.g. `Upgrade_Completed`, or `Already_Installed`. */
+    status: string;
+    /** `basicSystemInfo.softwareVersion` after the upgrade. */
+    installedVersion: string;
+    /** The installed version before this resource started the session. */
+    previousVersion: string;
+    /** Messages of the session's last observation. */
+    messages: string[];
+}
+
+/** Injected for tests: the waiter's clock. */
+export const unitySessionDeps: { clock: Clock } = { clock: systemClock };
+
+interface Run {
+    inputs: SessionInputs;
+    client: UnityClient;
+    subject: string;
+    log: Progress;
+    deadline: number;
+}
+
+function startRun(inputs: SessionInputs): Run {
+    const connection = resolveConnection(inputs.connection);
+    const client = UnityClient.for(connection);
+    const budgetMs = (inputs.waitTimeoutSeconds ?? UNITY_SESSION_DEFAULTS.waitTimeoutSeconds) * 1000;
+    return { inputs, client, subject: arrayName(connection), log: progressLogger(inputs.__logName, (s) => client.session.redact(s)), deadline: unitySessionDeps.clock.now() + budgetMs };
+}
+
+function describeMessages(messages: readonly UnityMessage[]): string {
+    return messages.map((m) => m.text).join(" ") || "the array gave no message";
+}
+
+function outputs(run: Run, fields: { sessionId: string; status: string; installedVersion: string; previousVersion: string; messages?: UnityMessage[] }): SessionOutputs {
+    return { ...run.inputs, ...fields, messages: (fields.messages ?? []).map((m) => m.text) };
+}
+
+async function installedVersion(run: Run): Promise<string> {
+    const exact = await run.client.installedVersion().catch(() => undefined);
+    if (exact) return exact;
+    const info = await run.client.systemInfo();
+    return info.softwareVersion ?? info.softwareFullVersion ?? "";
+}
+
+async function create(inputs: SessionInputs): Promise<CreateResult<SessionOutputs>> {
+    const run = startRun(inputs);
+    const before = await inPhase(run.subject, "reading the installed version", () => installedVersion(run));
+    if (runsVersion(before, inputs.candidateVersion)) {
+        run.log(`already at ${before}: nothing to do`);
+        return { id: `${ALREADY_INSTALLED}:${inputs.candidateVersion}`, outs: outputs(run, { sessionId: "", status: ALREADY_INSTALLED, installedVersion: before, previousVersion: before }) };
+    }
+    const sessions = await inPhase(run.subject, "listing upgrade sessions", () => run.client.sessions());
+    const unfinished = sessions.find((s) => UNFINISHED.includes(s.status));
+    if (unfinished && unfinished.candidateId !== undefined && unfinished.candidateId !== inputs.candidateId) {
+        throw new UnityPhaseError(
+            run.subject,
+            "starting the upgrade",
+            `session ${unfinished.id} (${unfinished.status}) is already running for candidate ${unfinished.candidateId}; finish it on the array first`,
+        );
+    }
+    let sessionId: string;
+    if (unfinished) {
+        sessionId = unfinished.id;
+        run.log(`adopting session ${sessionId} already on the array (${unfinished.status}${unfinished.percentComplete !== undefined ? `, ${unfinished.percentComplete}%` : ""}): not starting another`);
+    } else {
+        const eligibility = await inPhase(run.subject, "the eligibility check", () => run.client.verifyEligibility());
+        if (!eligibility.eligible) {
+            throw new VendorFailureError(run.subject, "the eligibility check (verifyUpgradeEligibility)", "not eligible", describeMessages(eligibility.messages.filter((m) => (m.severity ?? 0) <= 3)));
+        }
+        run.log(`eligibility check passed${eligibility.messages.length ? `: ${describeMessages(eligibility.messages)}` : ""}`);
+        const pause = inputs.pauseBeforeReboot ?? UNITY_SESSION_DEFAULTS.pauseBeforeReboot;
+        sessionId = await inPhase(run.subject, "creating the upgrade session", () => run.client.createSession(inputs.candidateId, pause));
+        run.log(`session ${sessionId} started: ${before} → ${inputs.candidateVersion}${pause ? " (pausing before the first SP reboot)" : ""}`);
+    }
+    const outs = await finish(run, sessionId, before, false);
+    return { id: sessionId, outs };
+}
+
+/**
+ * Waits for the session to complete (resuming it first when `resumeNow`), then reads the version.
+ * @throws ResourceNotReadyError (stays in state) for every failure once the session exists.
+ */
+async function finish(run: Run, sessionId: string, previousVersion: string, resumeNow: boolean): Promise<SessionOutputs> {
+    const notReady = (status: string, err: unknown, messages: UnityMessage[] = []) =>
+        new ResourceNotReadyError(sessionId, outputs(run, { sessionId, status, installedVersion: "", previousVersion, messages }), err);
+    let last: UnitySession | undefined;
+    try {
+        if (resumeNow) {
+            await inPhase(run.subject, `resuming session ${sessionId}`, () => run.client.resumeSession(sessionId));
+            run.log(`session ${sessionId} resumed`);
+        }
+        for (;;) {
+            last = await waitOnce(run, sessionId);
+            if (DONE.includes(last.status)) break;
+            if (PAUSED.includes(last.status) && (run.inputs.resumeAfterPause ?? UNITY_SESSION_DEFAULTS.resumeAfterPause)) {
+                run.log(`session ${sessionId} is paused (${describeMessages(last.messages)}): resuming it (resumeAfterPause)`);
+                await inPhase(run.subject, `resuming session ${sessionId}`, () => run.client.resumeSession(sessionId));
+                continue;
+            }
+            throw stoppedError(run, last);
+        }
+    } catch (err) {
+        if (err instanceof ResourceNotReadyError) throw err;
+        throw notReady(last?.status ?? "unknown", err, last?.messages);
+    }
+    try {
+        const info = await inPhase(run.subject, "reading the installed version", () => run.client.systemInfo());
+        const now = info.softwareVersion ?? info.softwareFullVersion ?? "";
+        const exact = await run.client.installedVersion().catch(() => undefined);
+        if (!runsVersion(now, run.inputs.candidateVersion) && !runsVersion(exact, run.inputs.candidateVersion)) {
+            throw new UnityPhaseError(run.subject, "verifying the installed version", `session ${sessionId} reports ${last.status} but the array runs ${now || exact || "an unknown version"}, not ${run.inputs.candidateVersion}`);
+        }
+        run.log(`upgrade complete: ${previousVersion || "?"} → ${now} (session ${sessionId}, ${last.status})`);
+        return outputs(run, { sessionId, status: last.status, installedVersion: now, previousVersion, messages: last.messages });
+    } catch (err) {
+        throw notReady(last.status, err, last.messages);
+    }
+}
+
+function stoppedError(run: Run, session: UnitySession): Error {
+    const messages = describeMessages(session.messages);
+    const at = session.currentTask ? ` at "${session.currentTask}"` : "";
+    if (PAUSED.includes(session.status)) {
+        return new VendorFailureError(
+            `${run.subject} session ${session.id}`,
+            "the upgrade",
+            session.status,
+            `${messages}. It paused before the storage processor reboot as requested; to continue, set resumeAfterPause: true and run pulumi up (or resume it in Unisphere)`,
+        );
+    }
+    if (CANCELLED.includes(session.status)) {
+        return new VendorFailureError(`${run.subject} session ${session.id}`, "the upgrade", session.status, `${messages}; upload the candidate again and replace this resource`);
+    }
+    return new VendorFailureError(
+        `${run.subject} session ${session.id}`,
+        `the upgrade${at}`,
+        session.status,
+        `${messages}. Fix the cause on the array, then run pulumi up again: it resumes this session`,
+    );
+}
+
+/** One wait: until done, paused, stopped or cancelled. */
+async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
+    const clock = unitySessionDeps.clock;
+    const pollMs = (run.inputs.pollIntervalSeconds ?? UNITY_SESSION_DEFAULTS.pollIntervalSeconds) * 1000;
+    const timeoutMs = Math.max(0, run.deadline - clock.now());
+    let lastLine = "";
+    const result = await waitFor<UnitySession>({
+        what: `${run.subject} session ${sessionId}`,
+        refresh: async () => {
+            const session = await run.client.getSession(sessionId);
+            const detail = [session.currentTask, session.percentComplete !== undefined ? `${session.percentComplete}%` : undefined].filter(Boolean).join(", ");
+            return { state: session.status, object: session, progressPercent: session.percentComplete, etaMs: session.estRemainingMs, detail: detail || undefined };
+        },
+        target: [...DONE, ...PAUSED, ...STOPPED, ...CANCELLED],
+        pending: RUNNING,
+        timeoutMs,
+        minDelayMs: pollMs,
+        maxDelayMs: Math.max(pollMs, Math.min(60_000, 4 * pollMs)),
+        transient: { maxOutageMs: (run.inputs.rebootTimeoutSeconds ?? UNITY_SESSION_DEFAULTS.rebootTimeoutSeconds) * 1000 },
+        clock,
+        onProgress: (event: WaitEvent<UnitySession>) => {
+            const line = progressLine(event);
+            if (line && line !== lastLine) {
+                lastLine = line;
+                run.log(line);
+            }
+        },
+    });
+    return result.object!;
+}
+
+function progressLine(event: WaitEvent<UnitySession>): string | undefined {
+    switch (event.kind) {
+        case "state":
+        case "poll": {
+            const s = event.observation.object;
+            if (!s) return undefined;
+            const eta = s.estRemainingMs !== undefined ? `, about ${formatDuration(s.estRemainingMs)} left` : "";
+            return `${s.status}${s.currentTask ? `: ${s.currentTask}` : ""}${s.percentComplete !== undefined ? ` (${s.percentComplete}%${eta})` : ""}`;
+        }
+        case "transient":
+            return event.consecutive === 1 ? `management unreachable (${errorText(event.error)}): the primary SP is probably rebooting, waiting` : undefined;
+        case "recovered":
+            return `management reachable again after ${formatDuration(event.outageMs)}`;
+    }
+}
+
+function errorText(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+}
+
+async function resumeOrWait(id: string, olds: SessionOutputs, news: SessionInputs): Promise<SessionOutputs> {
+    const run = startRun(news);
+    if (!olds.sessionId) {
+        return { ...olds, ...news };
+    }
+    const session = await inPhase(run.subject, `reading session ${olds.sessionId}`, () => run.client.getSession(olds.sessionId)).catch((err: unknown) => {
+        throw new ResourceNotReadyError(id, { ...olds, ...news }, err);
+    });
+    if (DONE.includes(session.status) && olds.installedVersion) {
+        return { ...olds, ...news, status: session.status };
+    }
+    // Failed, waiting or (with resumeAfterPause) paused: running `up` again is the instruction to go on.
+    const resumable = STOPPED.includes(session.status) || (PAUSED.includes(session.status) && (news.resumeAfterPause ?? UNITY_SESSION_DEFAULTS.resumeAfterPause));
+    if (resumable) {
+        run.log(`session ${session.id} is ${session.status} (${describeMessages(session.messages)}): resuming it`);
+    } else if (RUNNING.includes(session.status)) {
+        run.log(`session ${session.id} is ${session.status}${session.percentComplete !== undefined ? ` (${session.percentComplete}%)` : ""}: waiting for it`);
+    }
+    return finish(run, olds.sessionId, olds.previousVersion, resumable);
+}
+
+/** Handler of `unity:UpgradeSession`. */
+export const upgradeSessionHandler: ResourceHandler<SessionInputs, SessionOutputs> = {
+    async check(_olds, news) {
+        return checkWithSchema(sessionInputsSchema, news);
+    },
+
+    async diff(_id, olds, news): Promise<DiffResult> {
+        const replaces: string[] = [];
+        if (olds.candidateId !== news.candidateId) replaces.push("candidateId");
+        if (olds.candidateVersion !== news.candidateVersion) replaces.push("candidateVersion");
+        if ((olds.connection?.endpoint ?? "") !== (news.connection?.endpoint ?? "")) replaces.push("connection");
+        return replaces.length > 0 ? { replaces } : {};
+    },
+
+    create,
+
+    async update(id, olds, news) {
+        return { outs: await resumeOrWait(id, olds, news) };
+    },
+
+    async delete(id, props) {
+        progressLogger(props.__logName)(`forgetting upgrade session ${props.sessionId || id}: an upgrade cannot be undone; the array keeps ${props.installedVersion || "its version"}`);
+    },
+};
+
