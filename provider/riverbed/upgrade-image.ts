@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
+import { riverbedKinds } from "./kinds";
 import { secretConnection, type RiverbedConnectionArgs } from "./connection-args";
 
 /** Inputs of {@link UpgradeImage}. Give exactly one of `file` and `url`. */
@@ -22,11 +21,14 @@ export interface UpgradeImageArgs {
      */
     expectedSha256?: pulumi.Input<string>;
     /**
-     * Budget for the device's work after the transfer — validation, or download plus validation for
-     * a `url` — in seconds. Default 1800 (30 minutes). The upload itself is bounded by progress, not
-     * by time: it fails when no data moves for 2 minutes.
+     * One deadline for the whole create or update, in seconds: the transfer, the device's validation
+     * (or download and validation for a `url`) and any outage come out of it. Default 1800 (30 minutes).
+     * The upload itself is also bounded by progress: it fails when no data moves for 2 minutes. An
+     * image still being validated at the deadline stays in state; the next `up` resumes the wait.
      */
     waitTimeoutSeconds?: pulumi.Input<number>;
+    /** Longest tolerated stretch of the device not answering, within `waitTimeoutSeconds`, in seconds. Default 600. */
+    rebootTimeoutSeconds?: pulumi.Input<number>;
     /** Poll interval floor while waiting, in seconds (backs off up to 4×, at most 30 s). Default 5. */
     pollIntervalSeconds?: pulumi.Input<number>;
 }
@@ -54,7 +56,7 @@ export interface UpgradeImageArgs {
  */
 export class UpgradeImage extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("riverbed", "UpgradeImage");
+    static readonly __pulumiType = riverbedKinds.UpgradeImage.typeToken;
 
     declare readonly file: pulumi.Output<string | undefined>;
     declare readonly url: pulumi.Output<string | undefined>;
@@ -72,7 +74,7 @@ export class UpgradeImage extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: UpgradeImageArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            providerShim("riverbed:UpgradeImage"),
+            riverbedKinds.UpgradeImage.provider,
             name,
             {
                 __logName: name,

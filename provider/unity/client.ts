@@ -20,9 +20,9 @@
 
 import { z } from "zod";
 import type { ResolvedConnection } from "../core/connection";
+import type { HandlerEnv } from "../core/env";
 import { VendorApiError } from "../core/errors";
 import { HttpSession, type HttpResponse } from "../core/http";
-import { sharedSession } from "../core/sessions";
 import { uploadFile, type UploadProgress, type UploadResult } from "../core/upload";
 import { UnityAuth } from "./auth";
 
@@ -213,19 +213,15 @@ export class UnityClient {
         readonly auth: UnityAuth,
     ) {}
 
-    /** The shared client of an array (one login per array per provider process). */
-    static for(connection: ResolvedConnection): UnityClient {
-        let auth: UnityAuth | undefined;
-        const session = sharedSession({ vendor: "unity", endpoint: connection.endpoint, user: connection.username, secret: connection.password }, () => {
-            auth = new UnityAuth(connection.username, connection.password);
-            return UnityClient.makeSession(connection, auth);
+    /** The shared client of an array: one login and one connection pool per array and connection settings per provider process. */
+    static for(connection: ResolvedConnection, env: HandlerEnv): UnityClient {
+        return env.clients.get("unity", connection, () => {
+            const auth = new UnityAuth(connection.username, connection.password);
+            return new UnityClient(UnityClient.makeSession(connection, auth, { clock: env.clock }), auth);
         });
-        const known = authOf.get(session) ?? auth!;
-        authOf.set(session, known);
-        return new UnityClient(session, known);
     }
 
-    /** A fresh (unshared) session, e.g. for tests. */
+    /** A session for one array with its auth strategy (unshared; `for` caches one per array). */
     static makeSession(connection: ResolvedConnection, auth: UnityAuth, overrides: Partial<ConstructorParameters<typeof HttpSession>[0]> = {}): HttpSession {
         return new HttpSession({
             vendor: "unity",
@@ -237,6 +233,11 @@ export class UnityClient {
             tls: { caBundle: connection.caBundle, insecure: connection.insecure },
             ...overrides,
         });
+    }
+
+    /** Closes the pooled connections. */
+    close(): void {
+        this.session.close();
     }
 
     /** `basicSystemInfo`, readable without a login. */
@@ -362,9 +363,6 @@ export class UnityClient {
 }
 
 const SESSION_FIELDS = "status,percentComplete,candidate.id,messages,tasks";
-
-/** The client shares the auth strategy with the session it was made with. */
-const authOf = new WeakMap<HttpSession, UnityAuth>();
 
 function contents(response: HttpResponse): unknown[] {
     const parsed = entriesSchema.safeParse(response.body);

@@ -1,12 +1,11 @@
 /**
- * Runtime handlers of the Unity resources, by kind (registered in `provider/runtime.ts`).
+ * The runtime side of the Unity vendor: each kind of `kinds.ts` bound to its handler
+ * (registered in `provider/runtime.ts`).
  */
-import type { ResourceHandler } from "../core/dynamic";
-import { upgradeCandidateHandler } from "./candidate-handler";
-import { upgradeSessionHandler } from "./session-handler";
+import { vendorRuntime } from "../core/dynamic";
+import { upgradeCandidateHandler } from "./upgrade-candidate-handler";
+import { unityKinds } from "./kinds";
+import { upgradeSessionHandler } from "./upgrade-session-handler";
 
-/** Handlers of the unity vendor, by kind. */
-export const unityHandlers: Record<string, ResourceHandler> = {
-    "unity:UpgradeCandidate": upgradeCandidateHandler,
-    "unity:UpgradeSession": upgradeSessionHandler,
-};
+/** Handlers of the unity vendor. */
+export const unityRuntime = vendorRuntime(unityKinds, { UpgradeCandidate: upgradeCandidateHandler, UpgradeSession: upgradeSessionHandler });

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { secretConnection } from "../core/connection-args";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
 import type { UnityConnectionArgs } from "./connection-args";
+import { unityKinds } from "./kinds";
 
 /** Inputs of {@link UpgradeCandidate}. */
 export interface UpgradeCandidateArgs {
@@ -47,7 +46,7 @@ export interface UpgradeCandidateArgs {
  */
 export class UpgradeCandidate extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("unity", "UpgradeCandidate");
+    static readonly __pulumiType = unityKinds.UpgradeCandidate.typeToken;
 
     declare readonly file: pulumi.Output<string>;
     declare readonly expectedVersion: pulumi.Output<string | undefined>;
@@ -67,10 +66,8 @@ export class UpgradeCandidate extends pulumi.dynamic.Resource {
     declare readonly adopted: pulumi.Output<boolean>;
 
     constructor(name: string, args: UpgradeCandidateArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            providerShim("unity:UpgradeCandidate"),
-            name,
-            {
+        const kind = unityKinds.UpgradeCandidate;
+        const props = {
                 __logName: name,
                 ...args,
                 connection: secretConnection(args.connection),
@@ -82,10 +79,7 @@ export class UpgradeCandidate extends pulumi.dynamic.Resource {
                 sha256: undefined,
                 sizeBytes: undefined,
                 adopted: undefined,
-            },
-            opts,
-            "unity",
-            "UpgradeCandidate",
-        );
+        };
+        super(kind.provider, name, props, opts, kind.vendor, kind.kind);
     }
 }

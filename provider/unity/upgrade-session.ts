@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { secretConnection } from "../core/connection-args";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
 import type { UnityConnectionArgs } from "./connection-args";
+import { unityKinds } from "./kinds";
 
 /** Inputs of {@link UpgradeSession}. */
 export interface UpgradeSessionArgs {
@@ -56,7 +55,7 @@ export interface UpgradeSessionArgs {
  */
 export class UpgradeSession extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("unity", "UpgradeSession");
+    static readonly __pulumiType = unityKinds.UpgradeSession.typeToken;
 
     declare readonly candidateId: pulumi.Output<string>;
     declare readonly candidateVersion: pulumi.Output<string>;
@@ -72,10 +71,8 @@ export class UpgradeSession extends pulumi.dynamic.Resource {
     declare readonly messages: pulumi.Output<string[]>;
 
     constructor(name: string, args: UpgradeSessionArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            providerShim("unity:UpgradeSession"),
-            name,
-            {
+        const kind = unityKinds.UpgradeSession;
+        const props = {
                 __logName: name,
                 ...args,
                 connection: secretConnection(args.connection),
@@ -84,10 +81,7 @@ export class UpgradeSession extends pulumi.dynamic.Resource {
                 installedVersion: undefined,
                 previousVersion: undefined,
                 messages: undefined,
-            },
-            opts,
-            "unity",
-            "UpgradeSession",
-        );
+        };
+        super(kind.provider, name, props, opts, kind.vendor, kind.kind);
     }
 }

@@ -1,4 +1,4 @@
-import { closeAllSessions } from "../../../provider/core/sessions";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { parseInterval, runsVersion, UnityClient, upgradeStatusName } from "../../../provider/unity/client";
 import type { UnitySimulator } from "../../../simulators/unity";
 import { candidateDir, connectionFor, startSim } from "./helpers";
@@ -29,18 +29,20 @@ describe("unity client: pure parsing", () => {
 describe("unity client against the simulator", () => {
     let sim: UnitySimulator;
     let files: Awaited<ReturnType<typeof candidateDir>>;
+    let env: HandlerEnv;
     beforeEach(async () => {
         files = await candidateDir();
+        env = handlerEnv();
     });
     afterEach(async () => {
-        closeAllSessions();
+        env.clients.close();
         await sim?.stop();
         await files.cleanup();
     });
 
     it("logs in once for many calls, and again (new CSRF token) after the logins are forgotten", async () => {
         sim = await startSim();
-        const client = UnityClient.for(connectionFor(sim));
+        const client = UnityClient.for(connectionFor(sim), env);
         await client.sessions();
         await client.verifyEligibility();
         await client.candidates();
@@ -53,7 +55,7 @@ describe("unity client against the simulator", () => {
 
     it.each([false, true])("works whether the CSRF token comes only with the login GET or with every GET (csrfOnEveryGet %s)", async (everyGet) => {
         sim = await startSim({ csrfOnEveryGet: everyGet });
-        const client = UnityClient.for(connectionFor(sim));
+        const client = UnityClient.for(connectionFor(sim), env);
         await client.installedVersion();
         expect((await client.verifyEligibility()).eligible).toBe(true);
     });
@@ -61,7 +63,7 @@ describe("unity client against the simulator", () => {
     it("uploads a candidate (multipart, hashed in the same pass) and finds it by listing", async () => {
         sim = await startSim();
         const file = await files.make("5.3.0.0.5.120", { sizeBytes: 3 * 1024 * 1024 + 17 });
-        const client = UnityClient.for(connectionFor(sim));
+        const client = UnityClient.for(connectionFor(sim), env);
         const result = await client.uploadCandidate(file.path);
         expect(result.sha256).toBe(file.sha256);
         expect(sim.candidate?.sha256).toBe(file.sha256);
@@ -71,7 +73,7 @@ describe("unity client against the simulator", () => {
     it("uploads again after a 401 on the streamed upload (the login died)", async () => {
         sim = await startSim();
         const file = await files.make("5.3.0.0.5.120");
-        const client = UnityClient.for(connectionFor(sim));
+        const client = UnityClient.for(connectionFor(sim), env);
         await client.verifyEligibility(); // logged in, token known
         sim.expireLogins();
         await client.uploadCandidate(file.path);
@@ -80,14 +82,14 @@ describe("unity client against the simulator", () => {
 
     it.each(["messages", "error"] as const)("reports a degraded component as not eligible (failure style %s)", async (style) => {
         sim = await startSim({ degradedComponent: "SP B power supply", eligibilityFailureStyle: style });
-        const result = await UnityClient.for(connectionFor(sim)).verifyEligibility();
+        const result = await UnityClient.for(connectionFor(sim), env).verifyEligibility();
         expect(result.eligible).toBe(false);
         expect(result.messages.map((m) => m.text).join(" ")).toContain("SP B power supply");
     });
 
     it("reads basicSystemInfo without logging in", async () => {
         sim = await startSim();
-        const info = await UnityClient.for(connectionFor(sim)).systemInfo();
+        const info = await UnityClient.for(connectionFor(sim), env).systemInfo();
         expect(info.softwareVersion).toBe("5.2.1.0");
         expect(sim.loginsStarted).toBe(0);
     });

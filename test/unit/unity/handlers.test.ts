@@ -1,7 +1,8 @@
-import { closeAllSessions } from "../../../provider/core/sessions";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { ResourceNotReadyError } from "../../../provider/core/dynamic";
-import { upgradeCandidateHandler, type CandidateOutputs } from "../../../provider/unity/candidate-handler";
-import { ALREADY_INSTALLED, upgradeSessionHandler, type SessionOutputs } from "../../../provider/unity/session-handler";
+import { upgradeCandidateHandler as candidateFactory, type CandidateInputs, type CandidateOutputs } from "../../../provider/unity/upgrade-candidate-handler";
+import { ALREADY_INSTALLED, upgradeSessionHandler as sessionFactory, type SessionInputs, type SessionOutputs } from "../../../provider/unity/upgrade-session-handler";
+import type { ResourceHandler } from "../../../provider/core/dynamic";
 import type { UnitySimulator } from "../../../simulators/unity";
 import { captureLogs, rejection } from "../riverbed/helpers";
 import { candidateDir, connectionFor, FAST_WAIT, PASSWORD, startSim } from "./helpers";
@@ -12,13 +13,19 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
     let sim: UnitySimulator;
     let files: Awaited<ReturnType<typeof candidateDir>>;
     let logs: ReturnType<typeof captureLogs>;
+    let env: HandlerEnv;
+    let upgradeCandidateHandler: ResourceHandler<CandidateInputs, CandidateOutputs>;
+    let upgradeSessionHandler: ResourceHandler<SessionInputs, SessionOutputs>;
     beforeEach(async () => {
         files = await candidateDir();
         logs = captureLogs();
+        env = handlerEnv();
+        upgradeCandidateHandler = candidateFactory(env) as ResourceHandler<CandidateInputs, CandidateOutputs>;
+        upgradeSessionHandler = sessionFactory(env) as ResourceHandler<SessionInputs, SessionOutputs>;
     });
     afterEach(async () => {
         logs.restore();
-        closeAllSessions();
+        env.clients.close();
         await sim?.stop();
         await files.cleanup();
     });
@@ -168,8 +175,9 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
             const candidate = await upload();
             const first = upgradeSessionHandler.create(sessionInputs(candidate));
             await new Promise((resolve) => setTimeout(resolve, 80));
-            closeAllSessions(); // a second provider process
-            const { outs } = await upgradeSessionHandler.create(sessionInputs(candidate));
+            const secondProcess = handlerEnv(); // a second provider process: its own clients and locks
+            const { outs } = await (sessionFactory(secondProcess) as ResourceHandler<SessionInputs, SessionOutputs>).create(sessionInputs(candidate));
+            secondProcess.clients.close();
             await first.catch(() => undefined);
             expect(outs.status).toBe("Upgrade_Completed");
             expect(sim.sessionsCreated).toBe(1);

@@ -32,14 +32,21 @@
  */
 
 import { z } from "zod";
-import { checkWithSchema, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+import { waitBudgetFields, WaitBudget } from "../core/budget";
+import { endpointChanged } from "../core/connection";
+import { checkWithSchema, ResourceNotReadyError, type CreateResult, type DiffResult, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
 import { VendorFailureError } from "../core/errors";
-import { formatDuration, systemClock, waitFor, type Clock, type WaitEvent } from "../core/waiter";
+import { inPhase, PhaseError } from "../core/phase";
+import { progressLogger, waitProgress, type Progress } from "../core/progress";
+import { formatDuration, waitFor, type WaitEvent } from "../core/waiter";
 import { runsVersion, UnityClient, type UnityMessage, type UnitySession } from "./client";
 import { arrayName, connectionSchema, resolveConnection } from "./connection";
-import { inPhase, UnityPhaseError } from "./phase";
 
-/** Defaults of the wait inputs, in seconds. An NDU of both SPs commonly takes an hour or more. */
+/**
+ * Defaults, in seconds for the wait budget (core/budget.ts: `waitTimeoutSeconds` is one deadline for
+ * the whole operation, the SP failover included). An NDU of both SPs commonly takes an hour or more.
+ */
 export const UNITY_SESSION_DEFAULTS = {
     waitTimeoutSeconds: 4 * 3600,
     pollIntervalSeconds: 15,
@@ -59,9 +66,6 @@ const CANCELLED = ["Upgrade_Cancelled"];
 /** Sessions in these states still hold the array: adopt (same candidate) or refuse (another). */
 const UNFINISHED = [...RUNNING, ...PAUSED, ...STOPPED];
 
-const seconds = (what: string, max: number) =>
-    z.number().positive(`must be a positive number of seconds`).max(max, `must be at most ${max} seconds`).describe(what);
-
 /** Input schema of `unity:UpgradeSession`. */
 export const sessionInputsSchema = z
     .object({
@@ -71,9 +75,7 @@ export const sessionInputsSchema = z
         candidateVersion: z.string().regex(/^\d+(\.\d+){2,6}$/, "must be a Unity version such as 5.3.0.0.5.120 (UpgradeCandidate.version)"),
         pauseBeforeReboot: z.boolean().optional(),
         resumeAfterPause: z.boolean().optional(),
-        waitTimeoutSeconds: seconds("whole operation", 7 * 24 * 3600).optional(),
-        pollIntervalSeconds: seconds("poll floor", 600).optional(),
-        rebootTimeoutSeconds: seconds("longest outage", 24 * 3600).optional(),
+        ...waitBudgetFields,
     })
     .passthrough();
 
@@ -94,22 +96,29 @@ export interface SessionOutputs extends SessionInputs {
     messages: string[];
 }
 
-/** Injected for tests: the waiter's clock. */
-export const unitySessionDeps: { clock: Clock } = { clock: systemClock };
-
 interface Run {
+    env: HandlerEnv;
     inputs: SessionInputs;
     client: UnityClient;
+    endpoint: string;
     subject: string;
     log: Progress;
-    deadline: number;
+    /** One deadline for the whole create or update. */
+    budget: WaitBudget;
 }
 
-function startRun(inputs: SessionInputs): Run {
+function startRun(inputs: SessionInputs, env: HandlerEnv): Run {
     const connection = resolveConnection(inputs.connection);
-    const client = UnityClient.for(connection);
-    const budgetMs = (inputs.waitTimeoutSeconds ?? UNITY_SESSION_DEFAULTS.waitTimeoutSeconds) * 1000;
-    return { inputs, client, subject: arrayName(connection), log: progressLogger(inputs.__logName, (s) => client.session.redact(s)), deadline: unitySessionDeps.clock.now() + budgetMs };
+    const client = UnityClient.for(connection, env);
+    return {
+        env,
+        inputs,
+        client,
+        endpoint: connection.endpoint,
+        subject: arrayName(connection),
+        log: progressLogger(inputs.__logName, (s) => client.session.redact(s)),
+        budget: new WaitBudget(env.clock, inputs, UNITY_SESSION_DEFAULTS),
+    };
 }
 
 function describeMessages(messages: readonly UnityMessage[]): string {
@@ -127,8 +136,8 @@ async function installedVersion(run: Run): Promise<string> {
     return info.softwareVersion ?? info.softwareFullVersion ?? "";
 }
 
-async function create(inputs: SessionInputs): Promise<CreateResult<SessionOutputs>> {
-    const run = startRun(inputs);
+async function create(run: Run): Promise<CreateResult<SessionOutputs>> {
+    const inputs = run.inputs;
     const before = await inPhase(run.subject, "reading the installed version", () => installedVersion(run));
     if (runsVersion(before, inputs.candidateVersion)) {
         run.log(`already at ${before}: nothing to do`);
@@ -137,7 +146,7 @@ async function create(inputs: SessionInputs): Promise<CreateResult<SessionOutput
     const sessions = await inPhase(run.subject, "listing upgrade sessions", () => run.client.sessions());
     const unfinished = sessions.find((s) => UNFINISHED.includes(s.status));
     if (unfinished && unfinished.candidateId !== undefined && unfinished.candidateId !== inputs.candidateId) {
-        throw new UnityPhaseError(
+        throw new PhaseError(
             run.subject,
             "starting the upgrade",
             `session ${unfinished.id} (${unfinished.status}) is already running for candidate ${unfinished.candidateId}; finish it on the array first`,
@@ -193,7 +202,7 @@ async function finish(run: Run, sessionId: string, previousVersion: string, resu
         const now = info.softwareVersion ?? info.softwareFullVersion ?? "";
         const exact = await run.client.installedVersion().catch(() => undefined);
         if (!runsVersion(now, run.inputs.candidateVersion) && !runsVersion(exact, run.inputs.candidateVersion)) {
-            throw new UnityPhaseError(run.subject, "verifying the installed version", `session ${sessionId} reports ${last.status} but the array runs ${now || exact || "an unknown version"}, not ${run.inputs.candidateVersion}`);
+            throw new PhaseError(run.subject, "verifying the installed version", `session ${sessionId} reports ${last.status} but the array runs ${now || exact || "an unknown version"}, not ${run.inputs.candidateVersion}`);
         }
         run.log(`upgrade complete: ${previousVersion || "?"} → ${now} (session ${sessionId}, ${last.status})`);
         return outputs(run, { sessionId, status: last.status, installedVersion: now, previousVersion, messages: last.messages });
@@ -226,9 +235,7 @@ function stoppedError(run: Run, session: UnitySession): Error {
 
 /** One wait: until done, paused, stopped or cancelled. */
 async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
-    const clock = unitySessionDeps.clock;
-    const pollMs = (run.inputs.pollIntervalSeconds ?? UNITY_SESSION_DEFAULTS.pollIntervalSeconds) * 1000;
-    const timeoutMs = Math.max(0, run.deadline - clock.now());
+    const shared = waitProgress<UnitySession>(run.log, `session ${sessionId}`, { clock: run.env.clock, outageBudgetMs: run.budget.rebootMs, quietStates: true });
     let lastLine = "";
     const result = await waitFor<UnitySession>({
         what: `${run.subject} session ${sessionId}`,
@@ -239,12 +246,9 @@ async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
         },
         target: [...DONE, ...PAUSED, ...STOPPED, ...CANCELLED],
         pending: RUNNING,
-        timeoutMs,
-        minDelayMs: pollMs,
-        maxDelayMs: Math.max(pollMs, Math.min(60_000, 4 * pollMs)),
-        transient: { maxOutageMs: (run.inputs.rebootTimeoutSeconds ?? UNITY_SESSION_DEFAULTS.rebootTimeoutSeconds) * 1000 },
-        clock,
+        ...run.budget.waitOptions(),
         onProgress: (event: WaitEvent<UnitySession>) => {
+            shared(event); // outage and recovery lines, in the package's one format
             const line = progressLine(event);
             if (line && line !== lastLine) {
                 lastLine = line;
@@ -255,28 +259,17 @@ async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
     return result.object!;
 }
 
+/** One line per task (and status) change: the status alone stays `Upgrade_In_Progress` for an hour. */
 function progressLine(event: WaitEvent<UnitySession>): string | undefined {
-    switch (event.kind) {
-        case "state":
-        case "poll": {
-            const s = event.observation.object;
-            if (!s) return undefined;
-            const eta = s.estRemainingMs !== undefined ? `, about ${formatDuration(s.estRemainingMs)} left` : "";
-            return `${s.status}${s.currentTask ? `: ${s.currentTask}` : ""}${s.percentComplete !== undefined ? ` (${s.percentComplete}%${eta})` : ""}`;
-        }
-        case "transient":
-            return event.consecutive === 1 ? `management unreachable (${errorText(event.error)}): the primary SP is probably rebooting, waiting` : undefined;
-        case "recovered":
-            return `management reachable again after ${formatDuration(event.outageMs)}`;
-    }
+    if (event.kind !== "state" && event.kind !== "poll") return undefined;
+    const s = event.observation.object;
+    if (!s) return undefined;
+    const eta = s.estRemainingMs !== undefined ? `, about ${formatDuration(s.estRemainingMs)} left` : "";
+    return `${s.status}${s.currentTask ? `: ${s.currentTask}` : ""}${s.percentComplete !== undefined ? ` (${s.percentComplete}%${eta})` : ""}`;
 }
 
-function errorText(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
-
-async function resumeOrWait(id: string, olds: SessionOutputs, news: SessionInputs): Promise<SessionOutputs> {
-    const run = startRun(news);
+async function resumeOrWait(run: Run, id: string, olds: SessionOutputs): Promise<SessionOutputs> {
+    const news = run.inputs;
     if (!olds.sessionId) {
         return { ...olds, ...news };
     }
@@ -296,28 +289,35 @@ async function resumeOrWait(id: string, olds: SessionOutputs, news: SessionInput
     return finish(run, olds.sessionId, olds.previousVersion, resumable);
 }
 
-/** Handler of `unity:UpgradeSession`. */
-export const upgradeSessionHandler: ResourceHandler<SessionInputs, SessionOutputs> = {
-    async check(_olds, news) {
-        return checkWithSchema(sessionInputsSchema, news);
-    },
+/** The handler of `unity:UpgradeSession` for an environment (clock, shared clients, locks). */
+export const upgradeSessionHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<SessionInputs, SessionOutputs> => {
+    /** Actions on one array's upgrade never overlap within a run (one session per array at a time). */
+    const locked = <T>(run: Run, fn: () => Promise<T>) => env.locks.run(`unity|${run.endpoint}|upgrade`, fn);
+    return {
+        async check(_olds, news) {
+            return checkWithSchema(sessionInputsSchema, news);
+        },
 
-    async diff(_id, olds, news): Promise<DiffResult> {
-        const replaces: string[] = [];
-        if (olds.candidateId !== news.candidateId) replaces.push("candidateId");
-        if (olds.candidateVersion !== news.candidateVersion) replaces.push("candidateVersion");
-        if ((olds.connection?.endpoint ?? "") !== (news.connection?.endpoint ?? "")) replaces.push("connection");
-        return replaces.length > 0 ? { replaces } : {};
-    },
+        async diff(_id, olds, news): Promise<DiffResult> {
+            const replaces: string[] = [];
+            if (olds.candidateId !== news.candidateId) replaces.push("candidateId");
+            if (olds.candidateVersion !== news.candidateVersion) replaces.push("candidateVersion");
+            if (endpointChanged(olds, news)) replaces.push("connection");
+            return { replaces };
+        },
 
-    create,
+        async create(raw) {
+            const run = startRun(sessionInputsSchema.parse(raw), env);
+            return locked(run, () => create(run));
+        },
 
-    async update(id, olds, news) {
-        return { outs: await resumeOrWait(id, olds, news) };
-    },
+        async update(id, olds, raw) {
+            const run = startRun(sessionInputsSchema.parse(raw), env);
+            return { outs: await locked(run, () => resumeOrWait(run, id, olds)) };
+        },
 
-    async delete(id, props) {
-        progressLogger(props.__logName)(`forgetting upgrade session ${props.sessionId || id}: an upgrade cannot be undone; the array keeps ${props.installedVersion || "its version"}`);
-    },
+        async delete(id, props) {
+            progressLogger(props.__logName)(`forgetting upgrade session ${props.sessionId || id}: an upgrade cannot be undone; the array keeps ${props.installedVersion || "its version"}`);
+        },
+    };
 };
-

@@ -26,11 +26,14 @@ import { stat } from "node:fs/promises";
 import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { z } from "zod";
-import { checkWithSchema, progressLogger, type CheckResult, type CreateResult, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+import { endpointChanged } from "../core/connection";
+import { checkWithSchema, type CheckResult, type CreateResult, type DiffResult, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
+import { inPhase, PhaseError } from "../core/phase";
+import { mib, progressLogger, type Progress } from "../core/progress";
 import { sha256File } from "../core/upload";
 import { UnityClient, type UnityCandidate } from "./client";
 import { arrayName, connectionSchema, resolveConnection } from "./connection";
-import { inPhase, mib, UnityPhaseError } from "./phase";
 
 const UNITY_VERSION = /^\d+(\.\d+){2,6}$/;
 
@@ -65,9 +68,9 @@ export interface CandidateOutputs extends CandidateInputs {
 /** Input changes that upload a new candidate (which replaces the array's current one). */
 const REPLACING_KEYS = ["file", "expectedVersion"] as const;
 
-function context(inputs: CandidateInputs): { client: UnityClient; subject: string; log: Progress } {
+function context(inputs: CandidateInputs, env: HandlerEnv): { client: UnityClient; subject: string; log: Progress } {
     const connection = resolveConnection(inputs.connection);
-    const client = UnityClient.for(connection);
+    const client = UnityClient.for(connection, env);
     return { client, subject: arrayName(connection), log: progressLogger(inputs.__logName, (s) => client.session.redact(s)) };
 }
 
@@ -85,8 +88,8 @@ function outputs(inputs: CandidateInputs, candidate: UnityCandidate, sha256: str
     };
 }
 
-async function create(inputs: CandidateInputs): Promise<CreateResult<CandidateOutputs>> {
-    const { client, subject, log } = context(inputs);
+async function create(inputs: CandidateInputs, env: HandlerEnv): Promise<CreateResult<CandidateOutputs>> {
+    const { client, subject, log } = context(inputs, env);
     const size = (await stat(inputs.file)).size;
     if (inputs.expectedVersion !== undefined) {
         const onArray = await inPhase(subject, "listing candidates", () => client.candidates());
@@ -112,14 +115,14 @@ async function create(inputs: CandidateInputs): Promise<CreateResult<CandidateOu
     if (!candidate) {
         const seen = listed.map((c) => `${c.id} (${c.version})`).join(", ") || "none";
         const wanted = inputs.expectedVersion !== undefined ? `a candidate with version ${inputs.expectedVersion}` : "exactly one candidate";
-        throw new UnityPhaseError(subject, "finding the uploaded candidate", `the upload was accepted but the array lists ${seen}, expected ${wanted}`);
+        throw new PhaseError(subject, "finding the uploaded candidate", `the upload was accepted but the array lists ${seen}, expected ${wanted}`);
     }
     log(`candidate ${candidate.id}: version ${candidate.version}, ${candidate.type}, reboot ${candidate.rebootRequired ? "required" : "not required"}`);
     return { id: candidate.id, outs: outputs(inputs, candidate, result.sha256, result.bytes, false) };
 }
 
-/** Handler of `unity:UpgradeCandidate`. */
-export const upgradeCandidateHandler: ResourceHandler<CandidateInputs, CandidateOutputs> = {
+/** The handler of `unity:UpgradeCandidate` for an environment (clock, shared clients, locks). */
+export const upgradeCandidateHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<CandidateInputs, CandidateOutputs> => ({
     async check(_olds, news): Promise<CheckResult> {
         const result = checkWithSchema(candidateInputsSchema, news);
         const file = news["file"];
@@ -135,7 +138,7 @@ export const upgradeCandidateHandler: ResourceHandler<CandidateInputs, Candidate
 
     async diff(_id, olds, news): Promise<DiffResult> {
         const replaces: string[] = REPLACING_KEYS.filter((key) => olds[key] !== news[key]);
-        if ((olds.connection?.endpoint ?? "") !== (news.connection?.endpoint ?? "")) {
+        if (endpointChanged(olds, news)) {
             replaces.push("connection");
         }
         // Unity holds one candidate: the new upload removes the old candidate before the new one
@@ -143,7 +146,12 @@ export const upgradeCandidateHandler: ResourceHandler<CandidateInputs, Candidate
         return replaces.length > 0 ? { replaces, deleteBeforeReplace: true } : {};
     },
 
-    create,
+    async create(raw) {
+        const inputs = candidateInputsSchema.parse(raw);
+        const connection = resolveConnection(inputs.connection);
+        // One upload at a time per array: two candidates would overwrite each other's slot.
+        return env.locks.run(`unity|${connection.endpoint}|candidate`, () => create(inputs, env));
+    },
 
     async update(_id, olds, news) {
         return { outs: { ...olds, ...news } };
@@ -153,4 +161,4 @@ export const upgradeCandidateHandler: ResourceHandler<CandidateInputs, Candidate
         const log = progressLogger(props.__logName);
         log(`forgetting candidate ${id}: the API has no candidate delete; the next upload replaces it, a completed upgrade removes it`);
     },
-};
+});
