@@ -51,7 +51,10 @@ export function upgradeStatusName(value: number | string): string {
     if (typeof value === "number") {
         return UPGRADE_STATUS_NAMES[value] ?? `UpgradeStatus_${value}`;
     }
-    const wanted = value.trim().toLowerCase().replace(/[\s-]+/g, "_");
+    const wanted = value
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, "_");
     if (/^\d+$/.test(wanted)) {
         return upgradeStatusName(Number(wanted));
     }
@@ -83,7 +86,8 @@ function toMessage(raw: z.infer<typeof messageSchema>): UnityMessage {
         const english = m["en-US"] ?? m["message"] ?? Object.values(m).find((v) => typeof v === "string");
         return typeof english === "string" ? english : "";
     });
-    const text = [...texts, raw.message ?? ""].filter(Boolean).join(" ") || (raw.errorCode !== undefined ? `error code ${raw.errorCode}` : "");
+    const text =
+        [...texts, raw.message ?? ""].filter(Boolean).join(" ") || (raw.errorCode !== undefined ? `error code ${raw.errorCode}` : "");
     return { severity: severityValue(raw.severity), text };
 }
 
@@ -117,18 +121,30 @@ export interface UnityCandidate {
 
 const UPGRADE_TYPES = ["Software", "Firmware", "LanguagePack"];
 function candidateOf(raw: z.infer<typeof candidateSchema>): UnityCandidate {
-    const type = raw.type === undefined ? "Software" : typeof raw.type === "number" ? (UPGRADE_TYPES[raw.type] ?? String(raw.type)) : raw.type;
-    return { id: raw.id, version: raw.version, type, rebootRequired: raw.rebootRequired ?? true, canPauseBeforeReboot: raw.canPauseBeforeReboot ?? false };
+    const type =
+        raw.type === undefined ? "Software" : typeof raw.type === "number" ? (UPGRADE_TYPES[raw.type] ?? String(raw.type)) : raw.type;
+    return {
+        id: raw.id,
+        version: raw.version,
+        type,
+        rebootRequired: raw.rebootRequired ?? true,
+        canPauseBeforeReboot: raw.canPauseBeforeReboot ?? false,
+    };
 }
 
-const taskSchema = z.object({ caption: z.string().optional(), status: enumValue.optional(), estRemainTime: z.string().optional() }).passthrough();
+const taskSchema = z
+    .object({ caption: z.string().optional(), status: enumValue.optional(), estRemainTime: z.string().optional() })
+    .passthrough();
 
 const sessionSchema = z
     .object({
         id: z.union([z.string(), z.number()]).transform(String),
         status: enumValue,
         percentComplete: z.number().optional(),
-        candidate: z.object({ id: z.union([z.string(), z.number()]).transform(String) }).passthrough().optional(),
+        candidate: z
+            .object({ id: z.union([z.string(), z.number()]).transform(String) })
+            .passthrough()
+            .optional(),
         messages: z.array(messageSchema).optional(),
         tasks: z.array(taskSchema).optional(),
     })
@@ -150,8 +166,15 @@ export interface UnitySession {
 
 function sessionOf(raw: z.infer<typeof sessionSchema>): UnitySession {
     const tasks = raw.tasks ?? [];
-    const current = tasks.find((t) => t.status !== undefined && upgradeStatusName(t.status) !== "Upgrade_Completed" && upgradeStatusName(t.status) !== "Upgrade_Not_Started");
-    const remaining = tasks.map((t) => (t.estRemainTime === undefined ? undefined : parseInterval(t.estRemainTime))).filter((ms): ms is number => ms !== undefined);
+    const current = tasks.find(
+        (t) =>
+            t.status !== undefined &&
+            upgradeStatusName(t.status) !== "Upgrade_Completed" &&
+            upgradeStatusName(t.status) !== "Upgrade_Not_Started",
+    );
+    const remaining = tasks
+        .map((t) => (t.estRemainTime === undefined ? undefined : parseInterval(t.estRemainTime)))
+        .filter((ms): ms is number => ms !== undefined);
     return {
         id: raw.id,
         status: upgradeStatusName(raw.status),
@@ -184,8 +207,14 @@ const systemInfoSchema = z
 export type UnitySystemInfo = z.infer<typeof systemInfoSchema>;
 
 const entriesSchema = z.object({
-    entries: z.array(z.object({ content: z.unknown() }).passthrough()).optional().default([]),
-    links: z.array(z.object({ rel: z.string(), href: z.string() }).passthrough()).optional().default([]),
+    entries: z
+        .array(z.object({ content: z.unknown() }).passthrough())
+        .optional()
+        .default([]),
+    links: z
+        .array(z.object({ rel: z.string(), href: z.string() }).passthrough())
+        .optional()
+        .default([]),
 });
 
 /** Parses the `{"error":{...}}` body for {@link VendorApiError}. */
@@ -222,7 +251,11 @@ export class UnityClient {
     }
 
     /** A session for one array with its auth strategy (unshared; `for` caches one per array). */
-    static makeSession(connection: ResolvedConnection, auth: UnityAuth, overrides: Partial<ConstructorParameters<typeof HttpSession>[0]> = {}): HttpSession {
+    static makeSession(
+        connection: ResolvedConnection,
+        auth: UnityAuth,
+        overrides: Partial<ConstructorParameters<typeof HttpSession>[0]> = {},
+    ): HttpSession {
         return new HttpSession({
             vendor: "unity",
             baseUrl: connection.endpoint,
@@ -292,15 +325,29 @@ export class UnityClient {
     async verifyEligibility(): Promise<EligibilityResult> {
         let response: HttpResponse;
         try {
-            response = await this.session.request({ method: "POST", path: `/api/types/${SESSION_TYPE}/action/verifyUpgradeEligibility`, json: {} });
+            response = await this.session.request({
+                method: "POST",
+                path: `/api/types/${SESSION_TYPE}/action/verifyUpgradeEligibility`,
+                json: {},
+            });
         } catch (err) {
-            if (err instanceof VendorApiError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 404) {
+            if (
+                err instanceof VendorApiError &&
+                err.status !== undefined &&
+                err.status >= 400 &&
+                err.status < 500 &&
+                err.status !== 401 &&
+                err.status !== 404
+            ) {
                 return { eligible: false, messages: [{ severity: BLOCKING_SEVERITY, text: err.vendorMessage ?? `HTTP ${err.status}` }] };
             }
             throw err;
         }
         const content = (response.body as { content?: unknown } | undefined)?.content ?? response.body ?? {};
-        const raw = z.object({ messages: z.array(messageSchema).optional() }).passthrough().safeParse(content);
+        const raw = z
+            .object({ messages: z.array(messageSchema).optional() })
+            .passthrough()
+            .safeParse(content);
         const messages = (raw.success ? (raw.data.messages ?? []) : []).map(toMessage);
         const eligible = !messages.some((m) => m.severity !== undefined && m.severity <= BLOCKING_SEVERITY);
         return { eligible, messages };
@@ -333,7 +380,9 @@ export class UnityClient {
         const body = response.body as { content?: { id?: unknown }; id?: unknown } | undefined;
         const id = body?.content?.id ?? body?.id;
         if (id === undefined) {
-            throw new Error(`unity ${this.session.baseUrl}: the session was created but the answer carries no id (HTTP ${response.status})`);
+            throw new Error(
+                `unity ${this.session.baseUrl}: the session was created but the answer carries no id (HTTP ${response.status})`,
+            );
         }
         return String(id);
     }

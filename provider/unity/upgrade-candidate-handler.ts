@@ -27,7 +27,14 @@ import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { z } from "zod";
 import { endpointChanged } from "../core/connection";
-import { checkWithSchema, type CheckResult, type CreateResult, type DiffResult, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
+import {
+    checkWithSchema,
+    type CheckResult,
+    type CreateResult,
+    type DiffResult,
+    type HandlerFactory,
+    type ResourceHandler,
+} from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
 import { inPhase, PhaseError } from "../core/phase";
 import { mib, progressLogger, type Progress } from "../core/progress";
@@ -74,7 +81,13 @@ function context(inputs: CandidateInputs, env: HandlerEnv): { client: UnityClien
     return { client, subject: arrayName(connection), log: progressLogger(inputs.__logName, (s) => client.session.redact(s)) };
 }
 
-function outputs(inputs: CandidateInputs, candidate: UnityCandidate, sha256: string, sizeBytes: number, adopted: boolean): CandidateOutputs {
+function outputs(
+    inputs: CandidateInputs,
+    candidate: UnityCandidate,
+    sha256: string,
+    sizeBytes: number,
+    adopted: boolean,
+): CandidateOutputs {
     return {
         ...inputs,
         candidateId: candidate.id,
@@ -100,24 +113,42 @@ async function create(inputs: CandidateInputs, env: HandlerEnv): Promise<CreateR
             return { id: same.id, outs: outputs(inputs, same, sha256, size, true) };
         }
         if (onArray.length > 0) {
-            log(`uploading replaces the array's current candidate ${onArray[0]!.id} (version ${onArray[0]!.version}): Unity holds one candidate`);
+            log(
+                `uploading replaces the array's current candidate ${onArray[0]!.id} (version ${onArray[0]!.version}): Unity holds one candidate`,
+            );
         }
     }
     log(`uploading ${basename(inputs.file)} (${mib(size)} MiB) as the upgrade candidate`);
     const result = await inPhase(subject, "uploading the candidate", () =>
-        client.uploadCandidate(inputs.file, (p) => log(`upload ${p.percent.toFixed(0)}% (${mib(p.bytesSent)}/${mib(p.totalBytes)} MiB, ${mib(p.bytesPerSecond)} MiB/s)`)),
+        client.uploadCandidate(inputs.file, (p) =>
+            log(`upload ${p.percent.toFixed(0)}% (${mib(p.bytesSent)}/${mib(p.totalBytes)} MiB, ${mib(p.bytesPerSecond)} MiB/s)`),
+        ),
     );
     const seconds = result.elapsedMs / 1000;
-    log(`uploaded ${mib(result.bytes)} MiB in ${seconds.toFixed(1)}s (${seconds > 0 ? mib(result.bytes / seconds) : "∞"} MiB/s), SHA-256 ${result.sha256.slice(0, 12)}…`);
+    log(
+        `uploaded ${mib(result.bytes)} MiB in ${seconds.toFixed(1)}s (${seconds > 0 ? mib(result.bytes / seconds) : "∞"} MiB/s), SHA-256 ${result.sha256.slice(0, 12)}…`,
+    );
     // The upload answers 200 with no id: the candidate is found by listing.
     const listed = await inPhase(subject, "finding the uploaded candidate", () => client.candidates());
-    const candidate = inputs.expectedVersion !== undefined ? listed.find((c) => c.version === inputs.expectedVersion) : listed.length === 1 ? listed[0] : undefined;
+    const candidate =
+        inputs.expectedVersion !== undefined
+            ? listed.find((c) => c.version === inputs.expectedVersion)
+            : listed.length === 1
+              ? listed[0]
+              : undefined;
     if (!candidate) {
         const seen = listed.map((c) => `${c.id} (${c.version})`).join(", ") || "none";
-        const wanted = inputs.expectedVersion !== undefined ? `a candidate with version ${inputs.expectedVersion}` : "exactly one candidate";
-        throw new PhaseError(subject, "finding the uploaded candidate", `the upload was accepted but the array lists ${seen}, expected ${wanted}`);
+        const wanted =
+            inputs.expectedVersion !== undefined ? `a candidate with version ${inputs.expectedVersion}` : "exactly one candidate";
+        throw new PhaseError(
+            subject,
+            "finding the uploaded candidate",
+            `the upload was accepted but the array lists ${seen}, expected ${wanted}`,
+        );
     }
-    log(`candidate ${candidate.id}: version ${candidate.version}, ${candidate.type}, reboot ${candidate.rebootRequired ? "required" : "not required"}`);
+    log(
+        `candidate ${candidate.id}: version ${candidate.version}, ${candidate.type}, reboot ${candidate.rebootRequired ? "required" : "not required"}`,
+    );
     return { id: candidate.id, outs: outputs(inputs, candidate, result.sha256, result.bytes, false) };
 }
 
@@ -130,7 +161,10 @@ export const upgradeCandidateHandler: HandlerFactory = (env: HandlerEnv): Resour
             try {
                 if (!statSync(file).isFile()) result.failures!.push({ property: "file", reason: `${file} is not a regular file` });
             } catch {
-                result.failures!.push({ property: "file", reason: `${file} does not exist (paths are relative to the program's directory)` });
+                result.failures!.push({
+                    property: "file",
+                    reason: `${file} does not exist (paths are relative to the program's directory)`,
+                });
             }
         }
         return result;

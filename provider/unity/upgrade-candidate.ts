@@ -68,17 +68,17 @@ export class UpgradeCandidate extends pulumi.dynamic.Resource {
     constructor(name: string, args: UpgradeCandidateArgs, opts?: pulumi.CustomResourceOptions) {
         const kind = unityKinds.UpgradeCandidate;
         const props = {
-                __logName: name,
-                ...args,
-                connection: secretConnection(args.connection),
-                candidateId: undefined,
-                version: undefined,
-                type: undefined,
-                rebootRequired: undefined,
-                canPauseBeforeReboot: undefined,
-                sha256: undefined,
-                sizeBytes: undefined,
-                adopted: undefined,
+            __logName: name,
+            ...args,
+            connection: secretConnection(args.connection),
+            candidateId: undefined,
+            version: undefined,
+            type: undefined,
+            rebootRequired: undefined,
+            canPauseBeforeReboot: undefined,
+            sha256: undefined,
+            sizeBytes: undefined,
+            adopted: undefined,
         };
         super(kind.provider, name, props, opts, kind.vendor, kind.kind);
     }

@@ -34,7 +34,14 @@
 import { z } from "zod";
 import { waitBudgetFields, WaitBudget } from "../core/budget";
 import { endpointChanged } from "../core/connection";
-import { checkWithSchema, ResourceNotReadyError, type CreateResult, type DiffResult, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
+import {
+    checkWithSchema,
+    ResourceNotReadyError,
+    type CreateResult,
+    type DiffResult,
+    type HandlerFactory,
+    type ResourceHandler,
+} from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
 import { VendorFailureError } from "../core/errors";
 import { inPhase, PhaseError } from "../core/phase";
@@ -125,7 +132,10 @@ function describeMessages(messages: readonly UnityMessage[]): string {
     return messages.map((m) => m.text).join(" ") || "the array gave no message";
 }
 
-function outputs(run: Run, fields: { sessionId: string; status: string; installedVersion: string; previousVersion: string; messages?: UnityMessage[] }): SessionOutputs {
+function outputs(
+    run: Run,
+    fields: { sessionId: string; status: string; installedVersion: string; previousVersion: string; messages?: UnityMessage[] },
+): SessionOutputs {
     return { ...run.inputs, ...fields, messages: (fields.messages ?? []).map((m) => m.text) };
 }
 
@@ -141,7 +151,10 @@ async function create(run: Run): Promise<CreateResult<SessionOutputs>> {
     const before = await inPhase(run.subject, "reading the installed version", () => installedVersion(run));
     if (runsVersion(before, inputs.candidateVersion)) {
         run.log(`already at ${before}: nothing to do`);
-        return { id: `${ALREADY_INSTALLED}:${inputs.candidateVersion}`, outs: outputs(run, { sessionId: "", status: ALREADY_INSTALLED, installedVersion: before, previousVersion: before }) };
+        return {
+            id: `${ALREADY_INSTALLED}:${inputs.candidateVersion}`,
+            outs: outputs(run, { sessionId: "", status: ALREADY_INSTALLED, installedVersion: before, previousVersion: before }),
+        };
     }
     const sessions = await inPhase(run.subject, "listing upgrade sessions", () => run.client.sessions());
     const unfinished = sessions.find((s) => UNFINISHED.includes(s.status));
@@ -155,16 +168,25 @@ async function create(run: Run): Promise<CreateResult<SessionOutputs>> {
     let sessionId: string;
     if (unfinished) {
         sessionId = unfinished.id;
-        run.log(`adopting session ${sessionId} already on the array (${unfinished.status}${unfinished.percentComplete !== undefined ? `, ${unfinished.percentComplete}%` : ""}): not starting another`);
+        run.log(
+            `adopting session ${sessionId} already on the array (${unfinished.status}${unfinished.percentComplete !== undefined ? `, ${unfinished.percentComplete}%` : ""}): not starting another`,
+        );
     } else {
         const eligibility = await inPhase(run.subject, "the eligibility check", () => run.client.verifyEligibility());
         if (!eligibility.eligible) {
-            throw new VendorFailureError(run.subject, "the eligibility check (verifyUpgradeEligibility)", "not eligible", describeMessages(eligibility.messages.filter((m) => (m.severity ?? 0) <= 3)));
+            throw new VendorFailureError(
+                run.subject,
+                "the eligibility check (verifyUpgradeEligibility)",
+                "not eligible",
+                describeMessages(eligibility.messages.filter((m) => (m.severity ?? 0) <= 3)),
+            );
         }
         run.log(`eligibility check passed${eligibility.messages.length ? `: ${describeMessages(eligibility.messages)}` : ""}`);
         const pause = inputs.pauseBeforeReboot ?? UNITY_SESSION_DEFAULTS.pauseBeforeReboot;
         sessionId = await inPhase(run.subject, "creating the upgrade session", () => run.client.createSession(inputs.candidateId, pause));
-        run.log(`session ${sessionId} started: ${before} → ${inputs.candidateVersion}${pause ? " (pausing before the first SP reboot)" : ""}`);
+        run.log(
+            `session ${sessionId} started: ${before} → ${inputs.candidateVersion}${pause ? " (pausing before the first SP reboot)" : ""}`,
+        );
     }
     const outs = await finish(run, sessionId, before, false);
     return { id: sessionId, outs };
@@ -202,7 +224,11 @@ async function finish(run: Run, sessionId: string, previousVersion: string, resu
         const now = info.softwareVersion ?? info.softwareFullVersion ?? "";
         const exact = await run.client.installedVersion().catch(() => undefined);
         if (!runsVersion(now, run.inputs.candidateVersion) && !runsVersion(exact, run.inputs.candidateVersion)) {
-            throw new PhaseError(run.subject, "verifying the installed version", `session ${sessionId} reports ${last.status} but the array runs ${now || exact || "an unknown version"}, not ${run.inputs.candidateVersion}`);
+            throw new PhaseError(
+                run.subject,
+                "verifying the installed version",
+                `session ${sessionId} reports ${last.status} but the array runs ${now || exact || "an unknown version"}, not ${run.inputs.candidateVersion}`,
+            );
         }
         run.log(`upgrade complete: ${previousVersion || "?"} → ${now} (session ${sessionId}, ${last.status})`);
         return outputs(run, { sessionId, status: last.status, installedVersion: now, previousVersion, messages: last.messages });
@@ -223,7 +249,12 @@ function stoppedError(run: Run, session: UnitySession): Error {
         );
     }
     if (CANCELLED.includes(session.status)) {
-        return new VendorFailureError(`${run.subject} session ${session.id}`, "the upgrade", session.status, `${messages}; upload the candidate again and replace this resource`);
+        return new VendorFailureError(
+            `${run.subject} session ${session.id}`,
+            "the upgrade",
+            session.status,
+            `${messages}; upload the candidate again and replace this resource`,
+        );
     }
     return new VendorFailureError(
         `${run.subject} session ${session.id}`,
@@ -235,14 +266,26 @@ function stoppedError(run: Run, session: UnitySession): Error {
 
 /** One wait: until done, paused, stopped or cancelled. */
 async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
-    const shared = waitProgress<UnitySession>(run.log, `session ${sessionId}`, { clock: run.env.clock, outageBudgetMs: run.budget.rebootMs, quietStates: true });
+    const shared = waitProgress<UnitySession>(run.log, `session ${sessionId}`, {
+        clock: run.env.clock,
+        outageBudgetMs: run.budget.rebootMs,
+        quietStates: true,
+    });
     let lastLine = "";
     const result = await waitFor<UnitySession>({
         what: `${run.subject} session ${sessionId}`,
         refresh: async () => {
             const session = await run.client.getSession(sessionId);
-            const detail = [session.currentTask, session.percentComplete !== undefined ? `${session.percentComplete}%` : undefined].filter(Boolean).join(", ");
-            return { state: session.status, object: session, progressPercent: session.percentComplete, etaMs: session.estRemainingMs, detail: detail || undefined };
+            const detail = [session.currentTask, session.percentComplete !== undefined ? `${session.percentComplete}%` : undefined]
+                .filter(Boolean)
+                .join(", ");
+            return {
+                state: session.status,
+                object: session,
+                progressPercent: session.percentComplete,
+                etaMs: session.estRemainingMs,
+                detail: detail || undefined,
+            };
         },
         target: [...DONE, ...PAUSED, ...STOPPED, ...CANCELLED],
         pending: RUNNING,
@@ -273,18 +316,24 @@ async function resumeOrWait(run: Run, id: string, olds: SessionOutputs): Promise
     if (!olds.sessionId) {
         return { ...olds, ...news };
     }
-    const session = await inPhase(run.subject, `reading session ${olds.sessionId}`, () => run.client.getSession(olds.sessionId)).catch((err: unknown) => {
-        throw new ResourceNotReadyError(id, { ...olds, ...news }, err);
-    });
+    const session = await inPhase(run.subject, `reading session ${olds.sessionId}`, () => run.client.getSession(olds.sessionId)).catch(
+        (err: unknown) => {
+            throw new ResourceNotReadyError(id, { ...olds, ...news }, err);
+        },
+    );
     if (DONE.includes(session.status) && olds.installedVersion) {
         return { ...olds, ...news, status: session.status };
     }
     // Failed, waiting or (with resumeAfterPause) paused: running `up` again is the instruction to go on.
-    const resumable = STOPPED.includes(session.status) || (PAUSED.includes(session.status) && (news.resumeAfterPause ?? UNITY_SESSION_DEFAULTS.resumeAfterPause));
+    const resumable =
+        STOPPED.includes(session.status) ||
+        (PAUSED.includes(session.status) && (news.resumeAfterPause ?? UNITY_SESSION_DEFAULTS.resumeAfterPause));
     if (resumable) {
         run.log(`session ${session.id} is ${session.status} (${describeMessages(session.messages)}): resuming it`);
     } else if (RUNNING.includes(session.status)) {
-        run.log(`session ${session.id} is ${session.status}${session.percentComplete !== undefined ? ` (${session.percentComplete}%)` : ""}: waiting for it`);
+        run.log(
+            `session ${session.id} is ${session.status}${session.percentComplete !== undefined ? ` (${session.percentComplete}%)` : ""}: waiting for it`,
+        );
     }
     return finish(run, olds.sessionId, olds.previousVersion, resumable);
 }
@@ -317,7 +366,9 @@ export const upgradeSessionHandler: HandlerFactory = (env: HandlerEnv): Resource
         },
 
         async delete(id, props) {
-            progressLogger(props.__logName)(`forgetting upgrade session ${props.sessionId || id}: an upgrade cannot be undone; the array keeps ${props.installedVersion || "its version"}`);
+            progressLogger(props.__logName)(
+                `forgetting upgrade session ${props.sessionId || id}: an upgrade cannot be undone; the array keeps ${props.installedVersion || "its version"}`,
+            );
         },
     };
 };

@@ -73,14 +73,14 @@ export class UpgradeSession extends pulumi.dynamic.Resource {
     constructor(name: string, args: UpgradeSessionArgs, opts?: pulumi.CustomResourceOptions) {
         const kind = unityKinds.UpgradeSession;
         const props = {
-                __logName: name,
-                ...args,
-                connection: secretConnection(args.connection),
-                sessionId: undefined,
-                status: undefined,
-                installedVersion: undefined,
-                previousVersion: undefined,
-                messages: undefined,
+            __logName: name,
+            ...args,
+            connection: secretConnection(args.connection),
+            sessionId: undefined,
+            status: undefined,
+            installedVersion: undefined,
+            previousVersion: undefined,
+            messages: undefined,
         };
         super(kind.provider, name, props, opts, kind.vendor, kind.kind);
     }

@@ -64,13 +64,20 @@ export class UnityAuth {
         }
         const user = this.checkBasic(req);
         if (mutating) {
-            throw unityError(401, UnityErrorCodes.csrfMissing, "The request is missing a valid login session and EMC-CSRF-TOKEN; log in with a GET first.");
+            throw unityError(
+                401,
+                UnityErrorCodes.csrfMissing,
+                "The request is missing a valid login session and EMC-CSRF-TOKEN; log in with a GET first.",
+            );
         }
         const token = this.tokens.issue({ kind: LOGIN, subject: user, idleTimeoutMs: this.settings().idleTimeoutSeconds * 1000 });
         const csrfToken = randomBytes(24).toString("base64url");
         this.csrfByLogin.set(token.value, csrfToken);
         this.loginsStarted++;
-        res.setHeader("Set-Cookie", [`${LOGIN_COOKIE}=${token.value}; Path=/; Secure; HttpOnly`, `mod_sec_emc_sso=1; Path=/; Secure; HttpOnly`]);
+        res.setHeader("Set-Cookie", [
+            `${LOGIN_COOKIE}=${token.value}; Path=/; Secure; HttpOnly`,
+            `mod_sec_emc_sso=1; Path=/; Secure; HttpOnly`,
+        ]);
         res.setHeader(CSRF_HEADER, csrfToken);
         return { user, cookie: token.value, csrfToken };
     }
@@ -105,7 +112,11 @@ export class UnityAuth {
         const sent = req.headers[CSRF_HEADER.toLowerCase()];
         const value = Array.isArray(sent) ? sent[0] : sent;
         if (value === undefined || !sameSecret(value, login.csrfToken)) {
-            throw unityError(401, UnityErrorCodes.csrfMissing, "The EMC-CSRF-TOKEN header is missing or does not belong to this login session.");
+            throw unityError(
+                401,
+                UnityErrorCodes.csrfMissing,
+                "The EMC-CSRF-TOKEN header is missing or does not belong to this login session.",
+            );
         }
     }
 
@@ -117,9 +128,14 @@ export class UnityAuth {
         const user = colon >= 0 ? decoded.slice(0, colon) : "";
         const password = colon >= 0 ? decoded.slice(colon + 1) : "";
         if (!match || !sameSecret(user, this.credentials.username) || !sameSecret(password, this.credentials.password)) {
-            throw unityError(401, UnityErrorCodes.unauthorized, "Authentication failed: the user name or password is incorrect, or the session timed out.", {
-                "WWW-Authenticate": 'Basic realm="Unisphere"',
-            });
+            throw unityError(
+                401,
+                UnityErrorCodes.unauthorized,
+                "Authentication failed: the user name or password is incorrect, or the session timed out.",
+                {
+                    "WWW-Authenticate": 'Basic realm="Unisphere"',
+                },
+            );
         }
         return user;
     }

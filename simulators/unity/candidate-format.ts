@@ -58,13 +58,15 @@ export interface UnityCandidateFile {
 }
 
 /** Verdict on a received candidate. */
-export type UnityCandidateVerdict = { readonly ok: true; readonly header: UnityCandidateHeader } | { readonly ok: false; readonly reason: string };
+export type UnityCandidateVerdict =
+    { readonly ok: true; readonly header: UnityCandidateHeader } | { readonly ok: false; readonly reason: string };
 
 /** Encode the fixed-size header. */
 export function encodeUnityCandidateHeader(header: UnityCandidateHeader): Buffer {
     const head = `${UNITY_CANDIDATE_MAGIC}\n${JSON.stringify(header)}`;
     const padding = UNITY_CANDIDATE_HEADER_BYTES - Buffer.byteLength(head) - 1;
-    if (padding < 0) throw new Error(`Candidate header for version [${header.version}] does not fit in ${UNITY_CANDIDATE_HEADER_BYTES} bytes.`);
+    if (padding < 0)
+        throw new Error(`Candidate header for version [${header.version}] does not fit in ${UNITY_CANDIDATE_HEADER_BYTES} bytes.`);
     return Buffer.from(`${head}${" ".repeat(padding)}\n`);
 }
 
@@ -85,7 +87,8 @@ export function judgeUnityCandidate(prefix: Buffer, totalBytes: number): UnityCa
         return { ok: false, reason: "The upgrade candidate header is corrupt." };
     }
     const { version, type, rebootRequired, canPauseBeforeReboot, payloadBytes } = fields;
-    if (typeof version !== "string" || !VERSION_PATTERN.test(version)) return { ok: false, reason: "The upgrade candidate has no valid version." };
+    if (typeof version !== "string" || !VERSION_PATTERN.test(version))
+        return { ok: false, reason: "The upgrade candidate has no valid version." };
     if (typeof payloadBytes !== "number" || totalBytes - (secondNewline + 1) !== payloadBytes) {
         return { ok: false, reason: "The upgrade candidate is corrupt: its signature does not match its content." };
     }

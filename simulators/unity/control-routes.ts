@@ -33,7 +33,8 @@ export function buildUnityControlRoutes(target: UnityControlTarget): Router {
     return withStateAndSettingsRoutes<UnitySettingsPatch>(new Router(), target)
         .on("POST", `${CONTROL_PREFIX}/inject`, "control.inject", async ({ req, res }) => {
             const body = await readJsonBody(req);
-            if (!isJsonObject(body)) throw new SimulatorHttpError(400, "INVALID_INJECTION", "Injection body must be a JSON object with [task] and [outcome].");
+            if (!isJsonObject(body))
+                throw new SimulatorHttpError(400, "INVALID_INJECTION", "Injection body must be a JSON object with [task] and [outcome].");
             try {
                 target.injectFailure(body["task"] as UnityFailureTask, body["outcome"] as UnityFailureOutcome);
             } catch (error) {

@@ -3,9 +3,26 @@
  */
 export { UnityAuth } from "./auth";
 export type { UnityCredentials, UnityLogin } from "./auth";
-export { encodeUnityCandidateHeader, judgeUnityCandidate, makeUnityCandidate, UNITY_CANDIDATE_HEADER_BYTES, UNITY_CANDIDATE_MAGIC, unityCandidateStream } from "./candidate-format";
+export {
+    encodeUnityCandidateHeader,
+    judgeUnityCandidate,
+    makeUnityCandidate,
+    UNITY_CANDIDATE_HEADER_BYTES,
+    UNITY_CANDIDATE_MAGIC,
+    unityCandidateStream,
+} from "./candidate-format";
 export type { UnityCandidateFile, UnityCandidateHeader, UnityCandidateSpec, UnityCandidateVerdict } from "./candidate-format";
-export { CSRF_HEADER, LOGIN_COOKIE, Severity, UNITY_DEFAULTS, UnityErrorCodes, UnityPaths, UpgradeSessionType, UpgradeStatus, UpgradeType } from "./constants";
+export {
+    CSRF_HEADER,
+    LOGIN_COOKIE,
+    Severity,
+    UNITY_DEFAULTS,
+    UnityErrorCodes,
+    UnityPaths,
+    UpgradeSessionType,
+    UpgradeStatus,
+    UpgradeType,
+} from "./constants";
 export type { UnityControlTarget, UnitySettingsPatch } from "./control-routes";
 export { multipartBoundary, receiveMultipartFile } from "./multipart-upload";
 export type { ReceivedFilePart } from "./multipart-upload";

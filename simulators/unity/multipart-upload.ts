@@ -53,21 +53,32 @@ export function multipartBoundary(contentType: string | undefined): string {
 export async function receiveMultipartFile(req: IncomingMessage, options: ReceiveOptions): Promise<ReceivedFilePart> {
     const boundary = multipartBoundary(req.headers["content-type"]);
     const delimiter = Buffer.from(`\r\n--${boundary}`);
-    const malformed = (why: string) => new SimulatorHttpError(400, String(UnityErrorCodes.badUpload), `Malformed multipart upload: ${why}.`);
+    const malformed = (why: string) =>
+        new SimulatorHttpError(400, String(UnityErrorCodes.badUpload), `Malformed multipart upload: ${why}.`);
 
     type State = "preamble" | "after-delimiter" | "headers" | "body" | "done";
     let state = "preamble" as State;
     // A virtual CRLF makes the first boundary look like every other delimiter.
     let pending: Buffer = Buffer.from("\r\n");
     let part: { fieldName: string; fileName?: string; fieldBytes: number } | undefined;
-    let file: { fieldName: string; fileName: string; hash: ReturnType<typeof createHash>; bytes: number; prefix: Buffer[]; prefixLength: number } | undefined;
+    let file:
+        | {
+              fieldName: string;
+              fileName: string;
+              hash: ReturnType<typeof createHash>;
+              bytes: number;
+              prefix: Buffer[];
+              prefixLength: number;
+          }
+        | undefined;
     let result: ReceivedFilePart | undefined;
 
     const fileData = (data: Buffer) => {
         if (!part) return;
         if (part.fileName === undefined || result !== undefined) {
             part.fieldBytes += data.length;
-            if (part.fieldBytes > MAX_FIELD_BYTES && part.fileName === undefined) throw malformed(`form field "${part.fieldName}" is too large`);
+            if (part.fieldBytes > MAX_FIELD_BYTES && part.fileName === undefined)
+                throw malformed(`form field "${part.fieldName}" is too large`);
             return;
         }
         file ??= { fieldName: part.fieldName, fileName: part.fileName, hash: createHash("sha256"), bytes: 0, prefix: [], prefixLength: 0 };
@@ -82,8 +93,21 @@ export async function receiveMultipartFile(req: IncomingMessage, options: Receiv
     };
     const endPart = () => {
         if (part?.fileName !== undefined && result === undefined) {
-            const f = file ?? { fieldName: part.fieldName, fileName: part.fileName, hash: createHash("sha256"), bytes: 0, prefix: [], prefixLength: 0 };
-            result = { fieldName: f.fieldName, fileName: f.fileName, bytes: f.bytes, sha256: f.hash.digest("hex"), prefix: Buffer.concat(f.prefix) };
+            const f = file ?? {
+                fieldName: part.fieldName,
+                fileName: part.fileName,
+                hash: createHash("sha256"),
+                bytes: 0,
+                prefix: [],
+                prefixLength: 0,
+            };
+            result = {
+                fieldName: f.fieldName,
+                fileName: f.fileName,
+                bytes: f.bytes,
+                sha256: f.hash.digest("hex"),
+                prefix: Buffer.concat(f.prefix),
+            };
         }
         part = undefined;
         file = undefined;

@@ -118,11 +118,14 @@ export function validateUnitySettings(settings: UnityRuntimeSettings): UnityRunt
         throw new Error(`Unity simulator [failoverMode] must be "unreachable" or "503", got ${JSON.stringify(settings.failoverMode)}.`);
     }
     if (settings.eligibilityFailureStyle !== "messages" && settings.eligibilityFailureStyle !== "error") {
-        throw new Error(`Unity simulator [eligibilityFailureStyle] must be "messages" or "error", got ${JSON.stringify(settings.eligibilityFailureStyle)}.`);
+        throw new Error(
+            `Unity simulator [eligibilityFailureStyle] must be "messages" or "error", got ${JSON.stringify(settings.eligibilityFailureStyle)}.`,
+        );
     }
     if (typeof settings.degradedComponent !== "string") throw new Error(`Unity simulator [degradedComponent] must be a string.`);
     for (const key of ["csrfOnEveryGet", "keepCandidateAfterUpgrade", "newCandidateIdPerUpload"] as const) {
-        if (typeof settings[key] !== "boolean") throw new Error(`Unity simulator [${key}] must be true or false, got ${JSON.stringify(settings[key])}.`);
+        if (typeof settings[key] !== "boolean")
+            throw new Error(`Unity simulator [${key}] must be true or false, got ${JSON.stringify(settings[key])}.`);
     }
     if (!(settings.idleTimeoutSeconds > 0)) throw new Error(`Unity simulator [idleTimeoutSeconds] must be a positive number.`);
     resolveUnityTimings(settings.timings);

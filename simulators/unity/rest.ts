@@ -46,7 +46,12 @@ export function formatUnityError(status: number, code: string, message: string):
 }
 
 /** Shorthand for a Unity error answer. */
-export function unityError(status: number, code: number, message: string, headers: Readonly<Record<string, string>> = {}): SimulatorHttpError {
+export function unityError(
+    status: number,
+    code: number,
+    message: string,
+    headers: Readonly<Record<string, string>> = {},
+): SimulatorHttpError {
     return new SimulatorHttpError(status, String(code), message, headers);
 }
 
@@ -63,7 +68,11 @@ export function project(object: UnityObject, fields: readonly string[], type: st
         let value: unknown = object;
         for (const key of path) {
             if (value === null || typeof value !== "object" || !(key in (value as UnityObject))) {
-                throw unityError(422, UnityErrorCodes.unprocessable, `The attribute ${field} is not a valid attribute of the ${type} resource type.`);
+                throw unityError(
+                    422,
+                    UnityErrorCodes.unprocessable,
+                    `The attribute ${field} is not a valid attribute of the ${type} resource type.`,
+                );
             }
             value = (value as UnityObject)[key];
         }
@@ -87,19 +96,47 @@ const TYPE_ATTRIBUTES: Record<string, readonly string[]> = {
     loginSessionInfo: ["id", "user", "roles", "idleTimeout", "isPasswordChangeRequired"],
     user: ["id", "name", "role"],
     candidateSoftwareVersion: ["id", "version", "fullVersion", "revision", "releaseDate", "type", "rebootRequired", "canPauseBeforeReboot"],
-    installedSoftwareVersion: ["id", "version", "revision", "releaseDate", "fullVersion", "languages", "hotFixes", "packageVersions", "driveFirmware"],
-    softwareUpgradeSession: ["id", "type", "candidate", "caption", "status", "messages", "creationTime", "elapsedTime", "percentComplete", "tasks"],
+    installedSoftwareVersion: [
+        "id",
+        "version",
+        "revision",
+        "releaseDate",
+        "fullVersion",
+        "languages",
+        "hotFixes",
+        "packageVersions",
+        "driveFirmware",
+    ],
+    softwareUpgradeSession: [
+        "id",
+        "type",
+        "candidate",
+        "caption",
+        "status",
+        "messages",
+        "creationTime",
+        "elapsedTime",
+        "percentComplete",
+        "tasks",
+    ],
     upgradeSession: ["id", "type", "candidate", "caption", "status", "messages", "creationTime", "elapsedTime", "percentComplete", "tasks"],
 };
 
 function fieldsOf(url: URL, type: string): string[] | undefined {
     const raw = lastParam(url, "fields");
     if (raw === undefined) return undefined;
-    const fields = raw.split(",").map((f) => f.trim()).filter((f) => f !== "");
+    const fields = raw
+        .split(",")
+        .map((f) => f.trim())
+        .filter((f) => f !== "");
     const known = TYPE_ATTRIBUTES[type];
     const unknown = fields.find((field) => known !== undefined && !known.includes(field.split(".")[0]!));
     if (unknown !== undefined) {
-        throw unityError(422, UnityErrorCodes.unprocessable, `The attribute ${unknown} is not a valid attribute of the ${type} resource type.`);
+        throw unityError(
+            422,
+            UnityErrorCodes.unprocessable,
+            `The attribute ${unknown} is not a valid attribute of the ${type} resource type.`,
+        );
     }
     return fields.includes("id") ? fields : ["id", ...fields];
 }
@@ -131,7 +168,12 @@ export function instanceBody(url: URL, type: string, object: UnityObject): Unity
     const fields = fieldsOf(url, type);
     const content = fields === undefined ? object : project(object, fields, type);
     if (lastParam(url, "compact") === "true") return { content };
-    return { "@base": `/api/instances/${type}`, updated: new Date().toISOString(), links: [{ rel: "self", href: `/${String(object["id"])}` }], content };
+    return {
+        "@base": `/api/instances/${type}`,
+        updated: new Date().toISOString(),
+        links: [{ rel: "self", href: `/${String(object["id"])}` }],
+        content,
+    };
 }
 
 /** An action's output: `{"@base", "updated", "links", "content": {...}}`. */
@@ -166,7 +208,11 @@ function parseTerm(term: string, type: string): (object: UnityObject) => boolean
         let value: unknown = object;
         for (const key of attribute!.split(".")) {
             if (value === null || typeof value !== "object" || !(key in (value as UnityObject))) {
-                throw unityError(422, UnityErrorCodes.unprocessable, `The attribute ${attribute} is not a valid attribute of the ${type} resource type.`);
+                throw unityError(
+                    422,
+                    UnityErrorCodes.unprocessable,
+                    `The attribute ${attribute} is not a valid attribute of the ${type} resource type.`,
+                );
             }
             value = (value as UnityObject)[key];
         }
@@ -177,7 +223,12 @@ function parseTerm(term: string, type: string): (object: UnityObject) => boolean
             case "ne":
                 return actual !== expected;
             default: {
-                const pattern = new RegExp(`^${expected.split("%").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+                const pattern = new RegExp(
+                    `^${expected
+                        .split("%")
+                        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+                        .join(".*")}$`,
+                );
                 return pattern.test(actual);
             }
         }

@@ -36,7 +36,11 @@ type AuthedHandler = (context: RouteContext, login: UnityLogin) => void | Promis
 export function buildUnityRoutes(deps: UnityRouteDeps): Router {
     const gate = (context: RouteContext) => {
         if (deps.unavailable()) {
-            throw unityError(503, UnityErrorCodes.serviceUnavailable, "The REST service is temporarily unavailable: management is failing over to the peer storage processor.");
+            throw unityError(
+                503,
+                UnityErrorCodes.serviceUnavailable,
+                "The REST service is temporarily unavailable: management is failing over to the peer storage processor.",
+            );
         }
         deps.auth.requireRestClientHeader(context.req);
     };
@@ -68,13 +72,19 @@ export function buildUnityRoutes(deps: UnityRouteDeps): Router {
         };
     };
     router
-        .on("GET", UnityPaths.basicSystemInfoCollection, "system.basicInfo", open(({ res, url }) => sendUnityJson(res, 200, collectionBody(url, "basicSystemInfo", [basicSystemInfo()]))))
+        .on(
+            "GET",
+            UnityPaths.basicSystemInfoCollection,
+            "system.basicInfo",
+            open(({ res, url }) => sendUnityJson(res, 200, collectionBody(url, "basicSystemInfo", [basicSystemInfo()]))),
+        )
         .on(
             "GET",
             UnityPaths.basicSystemInfoInstance,
             "system.basicInfo",
             open(({ res, url, params }) => {
-                if (params["id"] !== "0") throw unityError(404, UnityErrorCodes.notFound, `The basicSystemInfo instance ${params["id"]} does not exist.`);
+                if (params["id"] !== "0")
+                    throw unityError(404, UnityErrorCodes.notFound, `The basicSystemInfo instance ${params["id"]} does not exist.`);
                 sendUnityJson(res, 200, instanceBody(url, "basicSystemInfo", basicSystemInfo()));
             }),
         );
@@ -84,13 +94,21 @@ export function buildUnityRoutes(deps: UnityRouteDeps): Router {
             "GET",
             UnityPaths.loginSessionInfoCollection,
             "auth.loginSessionInfo",
-            authed(({ res, url }, login) => sendUnityJson(res, 200, collectionBody(url, "loginSessionInfo", [loginSessionInfo(login, deps.settings())]))),
+            authed(({ res, url }, login) =>
+                sendUnityJson(res, 200, collectionBody(url, "loginSessionInfo", [loginSessionInfo(login, deps.settings())])),
+            ),
         )
         .on(
             "GET",
             UnityPaths.userCollection,
             "auth.user",
-            authed(({ res, url }, login) => sendUnityJson(res, 200, collectionBody(url, "user", [{ id: `user_${login.user}`, name: login.user, role: { id: "administrator" } }]))),
+            authed(({ res, url }, login) =>
+                sendUnityJson(
+                    res,
+                    200,
+                    collectionBody(url, "user", [{ id: `user_${login.user}`, name: login.user, role: { id: "administrator" } }]),
+                ),
+            ),
         )
         .on(
             "POST",
@@ -106,26 +124,57 @@ export function buildUnityRoutes(deps: UnityRouteDeps): Router {
         );
 
     router
-        .on("GET", UnityPaths.candidateCollection, "candidate.list", authed(({ res, url }) => sendUnityJson(res, 200, collectionBody(url, "candidateSoftwareVersion", deps.upgrades.candidateObjects()))))
+        .on(
+            "GET",
+            UnityPaths.candidateCollection,
+            "candidate.list",
+            authed(({ res, url }) =>
+                sendUnityJson(res, 200, collectionBody(url, "candidateSoftwareVersion", deps.upgrades.candidateObjects())),
+            ),
+        )
         .on(
             "GET",
             UnityPaths.candidateInstance,
             "candidate.get",
             authed(({ res, url, params }) => {
                 const candidate = deps.upgrades.candidateObjects().find((c) => c["id"] === params["id"]);
-                if (!candidate) throw unityError(404, UnityErrorCodes.notFound, `The candidateSoftwareVersion instance ${params["id"]} does not exist.`);
+                if (!candidate)
+                    throw unityError(
+                        404,
+                        UnityErrorCodes.notFound,
+                        `The candidateSoftwareVersion instance ${params["id"]} does not exist.`,
+                    );
                 sendUnityJson(res, 200, instanceBody(url, "candidateSoftwareVersion", candidate));
             }),
         )
-        .on("GET", UnityPaths.installedCollection, "installed.list", authed(({ res, url }) => sendUnityJson(res, 200, collectionBody(url, "installedSoftwareVersion", deps.upgrades.installedObjects()))));
+        .on(
+            "GET",
+            UnityPaths.installedCollection,
+            "installed.list",
+            authed(({ res, url }) =>
+                sendUnityJson(res, 200, collectionBody(url, "installedSoftwareVersion", deps.upgrades.installedObjects())),
+            ),
+        );
 
     const upload = authed(({ req, res }) => receiveCandidate(req, res, deps.upgrades));
     router.on("POST", UnityPaths.upload, "candidate.upload", upload).on("POST", UnityPaths.uploadSingular, "candidate.upload", upload);
 
     for (const type of UnityPaths.sessionTypes) {
         router
-            .on("GET", `/api/types/${type}/instances`, "session.list", authed(({ res, url }) => sendUnityJson(res, 200, collectionBody(url, type, deps.upgrades.sessionObjects(type)))))
-            .on("GET", `/api/instances/${type}/:id`, "session.get", authed(({ res, url, params }) => sendUnityJson(res, 200, instanceBody(url, type, deps.upgrades.sessionObject(params["id"]!, type)))))
+            .on(
+                "GET",
+                `/api/types/${type}/instances`,
+                "session.list",
+                authed(({ res, url }) => sendUnityJson(res, 200, collectionBody(url, type, deps.upgrades.sessionObjects(type)))),
+            )
+            .on(
+                "GET",
+                `/api/instances/${type}/:id`,
+                "session.get",
+                authed(({ res, url, params }) =>
+                    sendUnityJson(res, 200, instanceBody(url, type, deps.upgrades.sessionObject(params["id"]!, type))),
+                ),
+            )
             .on(
                 "POST",
                 `/api/types/${type}/instances`,
@@ -133,7 +182,12 @@ export function buildUnityRoutes(deps: UnityRouteDeps): Router {
                 authed(async ({ req, res }) => {
                     const body = await readJsonBody(req);
                     const session = deps.upgrades.create(type, isJsonObject(body) ? body : {});
-                    sendUnityJson(res, 201, { "@base": `/api/instances/${type}`, updated: new Date().toISOString(), links: [{ rel: "self", href: `/${session.id}` }], content: { id: session.id } });
+                    sendUnityJson(res, 201, {
+                        "@base": `/api/instances/${type}`,
+                        updated: new Date().toISOString(),
+                        links: [{ rel: "self", href: `/${session.id}` }],
+                        content: { id: session.id },
+                    });
                 }),
             )
             .on(
@@ -150,11 +204,26 @@ export function buildUnityRoutes(deps: UnityRouteDeps): Router {
                     sendUnityJson(res, 200, actionBody(type, { messages }));
                 }),
             )
-            .on("POST", `/api/instances/${type}/:id/action/resume`, "session.resume", authed(noBodyAction((id) => deps.upgrades.resume(id))));
+            .on(
+                "POST",
+                `/api/instances/${type}/:id/action/resume`,
+                "session.resume",
+                authed(noBodyAction((id) => deps.upgrades.resume(id))),
+            );
     }
     router
-        .on("POST", "/api/instances/upgradeSession/:id/action/cancel", "session.cancel", authed(noBodyAction((id) => deps.upgrades.cancel(id))))
-        .on("POST", "/api/instances/upgradeSession/:id/action/acknowledge", "session.acknowledge", authed(noBodyAction((id) => deps.upgrades.acknowledge(id))));
+        .on(
+            "POST",
+            "/api/instances/upgradeSession/:id/action/cancel",
+            "session.cancel",
+            authed(noBodyAction((id) => deps.upgrades.cancel(id))),
+        )
+        .on(
+            "POST",
+            "/api/instances/upgradeSession/:id/action/acknowledge",
+            "session.acknowledge",
+            authed(noBodyAction((id) => deps.upgrades.acknowledge(id))),
+        );
     return router;
 }
 
@@ -167,13 +236,24 @@ function noBodyAction(action: (id: string) => void): AuthedHandler {
 }
 
 function loginSessionInfo(login: UnityLogin, settings: UnityRuntimeSettings): UnityObject {
-    return { id: login.user, user: { id: `user_${login.user}` }, roles: [{ id: "administrator" }], idleTimeout: settings.idleTimeoutSeconds, isPasswordChangeRequired: false };
+    return {
+        id: login.user,
+        user: { id: `user_${login.user}` },
+        roles: [{ id: "administrator" }],
+        idleTimeout: settings.idleTimeoutSeconds,
+        isPasswordChangeRequired: false,
+    };
 }
 
 /** Stream the multipart body, judge the file, fill the candidate slot; 200 with an empty body. */
 async function receiveCandidate(req: IncomingMessage, res: ServerResponse, upgrades: UnityUpgrades): Promise<void> {
     if (upgrades.busy) {
-        throw unityError(409, UnityErrorCodes.sessionInProgress, "An upgrade session is in progress; the upgrade candidate cannot be replaced.", { Connection: "close" });
+        throw unityError(
+            409,
+            UnityErrorCodes.sessionInProgress,
+            "An upgrade session is in progress; the upgrade candidate cannot be replaced.",
+            { Connection: "close" },
+        );
     }
     const file = await receiveMultipartFile(req, { prefixBytes: UNITY_CANDIDATE_HEADER_BYTES });
     const verdict = judgeUnityCandidate(file.prefix, file.bytes);

@@ -151,7 +151,11 @@ export class UnitySimulator extends SimulatedAppliance<UnitySimulatorEvents> {
 
     /** Change runtime settings; missing fields keep their value. @throws Error naming a bad field. */
     configure(patch: UnitySettingsPatch): UnityRuntimeSettings {
-        this.settings = validateUnitySettings({ ...this.settings, ...patch, timings: { ...this.settings.timings, ...(patch.timings ?? {}) } });
+        this.settings = validateUnitySettings({
+            ...this.settings,
+            ...patch,
+            timings: { ...this.settings.timings, ...(patch.timings ?? {}) },
+        });
         return this.settings;
     }
 
@@ -204,6 +208,9 @@ export function startUnitySimulator(options: UnitySimulatorOptions = {}): Promis
 }
 
 /** Start several arrays, each on its own port (named `unity-1`…). */
-export function startUnityFleet(devices: number | readonly UnitySimulatorOptions[], shared: UnitySimulatorOptions = {}): Promise<Fleet<UnitySimulator>> {
+export function startUnityFleet(
+    devices: number | readonly UnitySimulatorOptions[],
+    shared: UnitySimulatorOptions = {},
+): Promise<Fleet<UnitySimulator>> {
     return startNamedFleet(devices, shared, "unity", (options) => UnitySimulator.start(options));
 }

@@ -114,7 +114,12 @@ export class UnityUpgrades {
 
     /** Store an uploaded candidate, replacing the previous one. @throws 409 while a session runs. */
     storeCandidate(header: UnityCandidateHeader, received: { sha256: string; fileName: string; bytes: number }): UnityCandidate {
-        if (this.busy) throw unityError(409, UnityErrorCodes.sessionInProgress, "An upgrade session is in progress; the upgrade candidate cannot be replaced.");
+        if (this.busy)
+            throw unityError(
+                409,
+                UnityErrorCodes.sessionInProgress,
+                "An upgrade session is in progress; the upgrade candidate cannot be replaced.",
+            );
         const reuse = !this.deps.settings().newCandidateIdPerUpload && this.slot !== undefined;
         const id = reuse ? this.slot!.id : `candidate_${++this.candidateCounter}`;
         const revision = Number(header.version.split(".").at(-1)) || 0;
@@ -161,7 +166,17 @@ export class UnityUpgrades {
     eligibility(): { eligible: boolean; messages: UnityObject[] } {
         const degraded = this.deps.settings().degradedComponent;
         if (degraded !== "") {
-            return { eligible: false, messages: [message(Severity.error, 422, 0x6000a01, `The system is not healthy: ${degraded} is degraded. Resolve the issue before upgrading.`)] };
+            return {
+                eligible: false,
+                messages: [
+                    message(
+                        Severity.error,
+                        422,
+                        0x6000a01,
+                        `The system is not healthy: ${degraded} is degraded. Resolve the issue before upgrading.`,
+                    ),
+                ],
+            };
         }
         return { eligible: true, messages: [message(Severity.ok, 200, 0x6000a00, "The system is healthy and ready to be upgraded.")] };
     }
@@ -171,7 +186,8 @@ export class UnityUpgrades {
         const wanted = (body["candidate"] as UnityObject | undefined)?.["id"];
         if (this.busy) throw unityError(409, UnityErrorCodes.sessionInProgress, "An upgrade session is already in progress.");
         if (!this.slot) throw unityError(422, UnityErrorCodes.noCandidate, "No upgrade candidate is available; upload one first.");
-        if (wanted !== undefined && wanted !== this.slot.id) throw unityError(404, UnityErrorCodes.notFound, `The upgrade candidate ${String(wanted)} does not exist.`);
+        if (wanted !== undefined && wanted !== this.slot.id)
+            throw unityError(404, UnityErrorCodes.notFound, `The upgrade candidate ${String(wanted)} does not exist.`);
         if (this.slot.version === this.installed.version) {
             throw unityError(409, UnityErrorCodes.wrongState, `Version ${this.slot.version} is already installed.`);
         }
@@ -192,7 +208,9 @@ export class UnityUpgrades {
         };
         this.sessions.set(session.id, session);
         this.sessionsCreated++;
-        this.deps.log(`session ${session.id} created for candidate ${this.slot.id} (${this.slot.version})${pause ? ", pause before reboot" : ""}`);
+        this.deps.log(
+            `session ${session.id} created for candidate ${this.slot.id} (${this.slot.version})${pause ? ", pause before reboot" : ""}`,
+        );
         this.runTask(session, 0);
         return session;
     }
@@ -200,7 +218,13 @@ export class UnityUpgrades {
     /** Resume a paused, failed or waiting session. @throws 404/409. */
     resume(id: string): void {
         const session = this.require(id);
-        const resumable: number[] = [UpgradeStatus.paused, UpgradeStatus.failed, UpgradeStatus.failedLock, UpgradeStatus.waitingForUser, UpgradeStatus.pausedLock];
+        const resumable: number[] = [
+            UpgradeStatus.paused,
+            UpgradeStatus.failed,
+            UpgradeStatus.failedLock,
+            UpgradeStatus.waitingForUser,
+            UpgradeStatus.pausedLock,
+        ];
         if (!resumable.includes(session.status)) throw wrongState(session, "resumed");
         session.status = UpgradeStatus.inProgress;
         session.messages = [];
@@ -221,14 +245,16 @@ export class UnityUpgrades {
     /** `upgradeSession` acknowledge: after success or cancel. */
     acknowledge(id: string): void {
         const session = this.require(id);
-        if (session.status !== UpgradeStatus.completed && session.status !== UpgradeStatus.cancelled) throw wrongState(session, "acknowledged");
+        if (session.status !== UpgradeStatus.completed && session.status !== UpgradeStatus.cancelled)
+            throw wrongState(session, "acknowledged");
         session.status = UpgradeStatus.acknowledged;
     }
 
     /** One session as the API shows it. @throws 404. */
     sessionObject(id: string, apiType: string): UnityObject {
         const session = this.sessions.get(id);
-        if (!session || session.apiType !== apiType) throw unityError(404, UnityErrorCodes.notFound, `The ${apiType} instance ${id} does not exist.`);
+        if (!session || session.apiType !== apiType)
+            throw unityError(404, UnityErrorCodes.notFound, `The ${apiType} instance ${id} does not exist.`);
         return this.render(session);
     }
 
@@ -308,7 +334,14 @@ export class UnityUpgrades {
             if (injected === "Waiting_For_User") {
                 session.status = UpgradeStatus.waitingForUser;
                 session.resumeAt = index + 1;
-                session.messages = [message(Severity.warning, 200, 0x6000b10, `The upgrade is waiting for user action after "${caption}"; resume the session to continue.`)];
+                session.messages = [
+                    message(
+                        Severity.warning,
+                        200,
+                        0x6000b10,
+                        `The upgrade is waiting for user action after "${caption}"; resume the session to continue.`,
+                    ),
+                ];
             } else {
                 const status = injected === "Failed" ? UpgradeStatus.failed : UpgradeStatus.failedLock;
                 const text =
@@ -323,7 +356,14 @@ export class UnityUpgrades {
         if (index === PREINSTALL && session.pauseBeforeReboot) {
             session.status = UpgradeStatus.paused;
             session.resumeAt = index + 1;
-            session.messages = [message(Severity.info, 200, 0x6000b12, "The upgrade is paused before the storage processor reboot, as requested; resume it to continue.")];
+            session.messages = [
+                message(
+                    Severity.info,
+                    200,
+                    0x6000b12,
+                    "The upgrade is paused before the storage processor reboot, as requested; resume it to continue.",
+                ),
+            ];
             this.deps.log(`session ${session.id} paused before the first SP reboot`);
             return;
         }
@@ -344,12 +384,26 @@ export class UnityUpgrades {
         const running = session.status === UpgradeStatus.inProgress;
         const doneBefore = durations.slice(0, Math.min(session.taskIndex, durations.length)).reduce((a, b) => a + b, 0);
         const current = session.taskIndex < durations.length ? durations[session.taskIndex]! : 0;
-        const inTask = running ? Math.min(now - session.taskStartedMs, current) : session.resumeAt !== undefined && session.resumeAt > session.taskIndex ? current : 0;
-        const percent = session.status === UpgradeStatus.completed || session.status === UpgradeStatus.acknowledged ? 100 : Math.min(99, Math.floor(((doneBefore + inTask) / total) * 100));
+        const inTask = running
+            ? Math.min(now - session.taskStartedMs, current)
+            : session.resumeAt !== undefined && session.resumeAt > session.taskIndex
+              ? current
+              : 0;
+        const percent =
+            session.status === UpgradeStatus.completed || session.status === UpgradeStatus.acknowledged
+                ? 100
+                : Math.min(99, Math.floor(((doneBefore + inTask) / total) * 100));
         const tasks = UNITY_TASKS.map((task, i) => {
-            const done = i < session.taskIndex || (i === session.taskIndex && session.resumeAt !== undefined && session.resumeAt > i) || session.taskIndex >= UNITY_TASKS.length;
+            const done =
+                i < session.taskIndex ||
+                (i === session.taskIndex && session.resumeAt !== undefined && session.resumeAt > i) ||
+                session.taskIndex >= UNITY_TASKS.length;
             const isCurrent = i === session.taskIndex && !done;
-            const remaining = done ? 0 : isCurrent ? Math.max(0, durations[i]! - (running ? now - session.taskStartedMs : 0)) : durations[i]!;
+            const remaining = done
+                ? 0
+                : isCurrent
+                  ? Math.max(0, durations[i]! - (running ? now - session.taskStartedMs : 0))
+                  : durations[i]!;
             return {
                 caption: task.caption,
                 creationTime: new Date(session.creationTimeMs).toISOString(),
@@ -378,7 +432,11 @@ function isTerminal(status: number): boolean {
 }
 
 function wrongState(session: Session, verb: string) {
-    return unityError(409, UnityErrorCodes.wrongState, `The upgrade session ${session.id} cannot be ${verb} in its current state (status ${session.status}).`);
+    return unityError(
+        409,
+        UnityErrorCodes.wrongState,
+        `The upgrade session ${session.id} cannot be ${verb} in its current state (status ${session.status}).`,
+    );
 }
 
 function message(severity: number, httpStatus: number, code: number, text: string): UnityObject {

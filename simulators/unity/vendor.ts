@@ -8,7 +8,8 @@ import { startUnityFleet } from "./simulator";
 function optionalNumber(name: string, raw: string | undefined): number | undefined {
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number, got "${raw}".`);
+    if (raw.trim() === "" || !Number.isFinite(value) || value < 0)
+        throw new Error(`--${name} must be a non-negative number, got "${raw}".`);
     return value;
 }
 
@@ -39,7 +40,10 @@ export const unityVendor: SimulatorVendor = {
     options: [
         { name: "version", description: 'installed version at start (default "5.2.1.0.5.011")' },
         { name: "model", description: 'model in basicSystemInfo (default "Unity 480F")' },
-        ...TIMING_OPTIONS.map(([name]) => ({ name, description: `duration of that upgrade task in ms (--reboot-ms sets the primary-SP failover)` })),
+        ...TIMING_OPTIONS.map(([name]) => ({
+            name,
+            description: `duration of that upgrade task in ms (--reboot-ms sets the primary-SP failover)`,
+        })),
         { name: "failover", description: "how the primary-SP failover looks: unreachable (default) or 503" },
         { name: "degraded-component", description: 'a degraded component, e.g. "SP B power supply": eligibility fails' },
         { name: "eligibility-failure", description: "failed eligibility answers: messages (200, default) or error (422)" },
@@ -65,7 +69,10 @@ export const unityVendor: SimulatorVendor = {
             timings,
             failoverMode: oneOf<UnityFailoverMode>("failover", extra["failover"], ["unreachable", "503"]),
             degradedComponent: extra["degraded-component"],
-            eligibilityFailureStyle: oneOf<UnityEligibilityFailureStyle>("eligibility-failure", extra["eligibility-failure"], ["messages", "error"]),
+            eligibilityFailureStyle: oneOf<UnityEligibilityFailureStyle>("eligibility-failure", extra["eligibility-failure"], [
+                "messages",
+                "error",
+            ]),
             csrfOnEveryGet: optionalBoolean("csrf-on-every-get", extra["csrf-on-every-get"]),
             keepCandidateAfterUpgrade: optionalBoolean("keep-candidate", extra["keep-candidate"]),
             idleTimeoutSeconds: args.tokenTtlSeconds,

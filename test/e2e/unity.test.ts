@@ -24,7 +24,11 @@ const typeOf = (kind: string) => `pulumi-nodejs:dynamic/unity:${kind}`;
 
 beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "unity-e2e-"));
-    candidate = await makeUnityCandidate({ version: "5.3.0.0.5.120", sizeBytes: 3 * 1024 * 1024, path: join(dir, "Unity-5.3.0.0.5.120.tgz.bin.gpg") });
+    candidate = await makeUnityCandidate({
+        version: "5.3.0.0.5.120",
+        sizeBytes: 3 * 1024 * 1024,
+        path: join(dir, "Unity-5.3.0.0.5.120.tgz.bin.gpg"),
+    });
 });
 
 afterAll(() => {
@@ -40,7 +44,12 @@ describe("happy path", () => {
     beforeAll(async () => {
         sim = await startUnitySimulator({ username: "storageadmin", password: PASSWORD, version: "5.2.1.0.5.011", timings: TIMINGS });
         stack = await TestStack.create(join(__dirname, "programs/unity"), {
-            config: { "unity:endpoint": sim.url, "unity:username": "storageadmin", candidateFile: candidate.path, candidateVersion: "5.3.0.0.5.120" },
+            config: {
+                "unity:endpoint": sim.url,
+                "unity:username": "storageadmin",
+                candidateFile: candidate.path,
+                candidateVersion: "5.3.0.0.5.120",
+            },
             secrets: { arrayPassword: PASSWORD },
         });
     });
@@ -71,7 +80,10 @@ describe("happy path", () => {
         // One login for both resources, and one more after the failover forgot it (new CSRF token).
         expect(sim.loginsStarted).toBe(2);
         const session = await resource("UpgradeSession");
-        expect(session).toMatchObject({ id: "Upgrade_1", outputs: { status: "Upgrade_Completed", installedVersion: "5.3.0.0", previousVersion: "5.2.1.0.5.011" } });
+        expect(session).toMatchObject({
+            id: "Upgrade_1",
+            outputs: { status: "Upgrade_Completed", installedVersion: "5.3.0.0", previousVersion: "5.2.1.0.5.011" },
+        });
         const cand = await resource("UpgradeCandidate");
         expect(cand!.outputs).toMatchObject({ version: "5.3.0.0.5.120", sha256: candidate.sha256, adopted: false });
     });
@@ -102,9 +114,20 @@ describe("failures and resumption", () => {
     const resource = async (kind: string) => (await stack.resources()).find((r) => r.type === typeOf(kind));
 
     beforeAll(async () => {
-        sim = await startUnitySimulator({ username: "storageadmin", password: PASSWORD, version: "5.2.1.0.5.011", timings: TIMINGS, degradedComponent: "SP B power supply 0" });
+        sim = await startUnitySimulator({
+            username: "storageadmin",
+            password: PASSWORD,
+            version: "5.2.1.0.5.011",
+            timings: TIMINGS,
+            degradedComponent: "SP B power supply 0",
+        });
         stack = await TestStack.create(join(__dirname, "programs/unity"), {
-            config: { "unity:endpoint": sim.url, "unity:username": "storageadmin", candidateFile: candidate.path, candidateVersion: "5.3.0.0.5.120" },
+            config: {
+                "unity:endpoint": sim.url,
+                "unity:username": "storageadmin",
+                candidateFile: candidate.path,
+                candidateVersion: "5.3.0.0.5.120",
+            },
             secrets: { "unity:password": PASSWORD },
         });
     });
@@ -151,9 +174,20 @@ describe("pause before reboot", () => {
     let stack: TestStack;
 
     beforeAll(async () => {
-        sim = await startUnitySimulator({ username: "storageadmin", password: PASSWORD, version: "5.2.1.0.5.011", timings: TIMINGS, failoverMode: "503" });
+        sim = await startUnitySimulator({
+            username: "storageadmin",
+            password: PASSWORD,
+            version: "5.2.1.0.5.011",
+            timings: TIMINGS,
+            failoverMode: "503",
+        });
         stack = await TestStack.create(join(__dirname, "programs/unity"), {
-            config: { "unity:endpoint": sim.url, "unity:username": "storageadmin", candidateFile: candidate.path, pauseBeforeReboot: "true" },
+            config: {
+                "unity:endpoint": sim.url,
+                "unity:username": "storageadmin",
+                candidateFile: candidate.path,
+                pauseBeforeReboot: "true",
+            },
             secrets: { "unity:password": PASSWORD },
         });
     });

@@ -21,7 +21,11 @@ export class RawUnity {
     }
 
     /** One request with the mandatory header, Basic, the cookie and (for POST/DELETE) the CSRF token. */
-    async call(method: string, path: string, options: { json?: unknown; body?: Buffer | Readable; headers?: Record<string, string>; csrf?: boolean } = {}): Promise<HttpResult> {
+    async call(
+        method: string,
+        path: string,
+        options: { json?: unknown; body?: Buffer | Readable; headers?: Record<string, string>; csrf?: boolean } = {},
+    ): Promise<HttpResult> {
         const headers: Record<string, string> = { "X-EMC-REST-CLIENT": "true", Authorization: this.basic, ...(options.headers ?? {}) };
         if (this.cookie) headers["Cookie"] = this.cookie;
         if (method !== "GET" && (options.csrf ?? true) && this.csrf) headers["EMC-CSRF-TOKEN"] = this.csrf;
@@ -47,7 +51,11 @@ export class RawUnity {
 }
 
 /** A multipart body (streamed) carrying a generated candidate, optionally in tiny chunks. */
-export function multipartCandidate(spec: UnityCandidateSpec, fieldName = "filename", chunkBytes?: number): { body: Readable; contentType: string; length: number } {
+export function multipartCandidate(
+    spec: UnityCandidateSpec,
+    fieldName = "filename",
+    chunkBytes?: number,
+): { body: Readable; contentType: string; length: number } {
     const boundary = "----unity-test-boundary-7f3a";
     const head = Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n` +
@@ -66,8 +74,19 @@ export function multipartCandidate(spec: UnityCandidateSpec, fieldName = "filena
             else for (let at = 0; at < chunk.length; at += chunkBytes) yield chunk.subarray(at, at + chunkBytes);
         }
     }
-    return { body: Readable.from(chunks(), { objectMode: false }), contentType: `multipart/form-data; boundary=${boundary}`, length: head.length + sizeBytes + tail.length };
+    return {
+        body: Readable.from(chunks(), { objectMode: false }),
+        contentType: `multipart/form-data; boundary=${boundary}`,
+        length: head.length + sizeBytes + tail.length,
+    };
 }
 
 /** Fast task durations (ms) for tests. */
-export const FAST_UNITY_TIMINGS = { prepareMs: 5, healthCheckMs: 5, preinstallMs: 5, primaryRebootMs: 150, peerRebootMs: 5, postMs: 5 } as const;
+export const FAST_UNITY_TIMINGS = {
+    prepareMs: 5,
+    healthCheckMs: 5,
+    preinstallMs: 5,
+    primaryRebootMs: 150,
+    peerRebootMs: 5,
+    postMs: 5,
+} as const;

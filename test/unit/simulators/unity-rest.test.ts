@@ -23,7 +23,9 @@ describe("Unity simulator: REST conventions, auth and candidate upload", () => {
         expect(bare.status).toBe(200);
         expect(bare.headers["content-type"]).toBe("application/json; version=1.0;charset=UTF-8");
         expect(bare.body.entries).toEqual([expect.objectContaining({ content: { id: "0" } })]);
-        const withFields = await http(`${sim.url}/api/types/basicSystemInfo/instances?fields=softwareVersion,model&compact=true`, { headers: { "X-EMC-REST-CLIENT": "true" } });
+        const withFields = await http(`${sim.url}/api/types/basicSystemInfo/instances?fields=softwareVersion,model&compact=true`, {
+            headers: { "X-EMC-REST-CLIENT": "true" },
+        });
         expect(withFields.body.entries).toEqual([{ content: { id: "0", softwareVersion: "5.2.1.0", model: "Unity 480F" } }]);
     });
 
@@ -32,7 +34,12 @@ describe("Unity simulator: REST conventions, auth and candidate upload", () => {
         const reply = await api.call("GET", "/api/types/candidateSoftwareVersion/instances?fields=nope");
         expect(reply.status).toBe(422);
         expect(reply.body).toEqual({
-            error: { errorCode: expect.any(Number), httpStatusCode: 422, messages: [{ "en-US": expect.stringContaining("nope") }], created: expect.any(String) },
+            error: {
+                errorCode: expect.any(Number),
+                httpStatusCode: 422,
+                messages: [{ "en-US": expect.stringContaining("nope") }],
+                created: expect.any(String),
+            },
         });
     });
 
@@ -49,7 +56,10 @@ describe("Unity simulator: REST conventions, auth and candidate upload", () => {
         await api.login();
         expect(api.cookie).toMatch(/mod_sec_emc=/);
         expect(api.csrf).toEqual(expect.any(String));
-        const withoutToken = await api.call("POST", "/api/types/softwareUpgradeSession/action/verifyUpgradeEligibility", { json: {}, csrf: false });
+        const withoutToken = await api.call("POST", "/api/types/softwareUpgradeSession/action/verifyUpgradeEligibility", {
+            json: {},
+            csrf: false,
+        });
         expect(withoutToken.status).toBe(401);
         const withToken = await api.call("POST", "/api/types/softwareUpgradeSession/action/verifyUpgradeEligibility", { json: {} });
         expect(withToken.status).toBe(200);
@@ -69,7 +79,9 @@ describe("Unity simulator: REST conventions, auth and candidate upload", () => {
         await api.login();
         const oldToken = api.csrf;
         sim.expireLogins();
-        expect((await api.call("POST", "/api/types/softwareUpgradeSession/action/verifyUpgradeEligibility", { json: {} })).status).toBe(401);
+        expect((await api.call("POST", "/api/types/softwareUpgradeSession/action/verifyUpgradeEligibility", { json: {} })).status).toBe(
+            401,
+        );
         await api.login();
         expect(api.csrf).not.toBe(oldToken);
         expect(sim.loginsStarted).toBe(2);
@@ -83,7 +95,10 @@ describe("Unity simulator: REST conventions, auth and candidate upload", () => {
         const reply = await api.upload({ version: "5.3.0.0.5.120" }, path, field);
         expect(reply.status).toBe(200);
         expect(reply.text).toBe("");
-        const list = await api.call("GET", "/api/types/candidateSoftwareVersion/instances?fields=version,type,rebootRequired,canPauseBeforeReboot");
+        const list = await api.call(
+            "GET",
+            "/api/types/candidateSoftwareVersion/instances?fields=version,type,rebootRequired,canPauseBeforeReboot",
+        );
         expect(list.body.entries.map((e: { content: unknown }) => e.content)).toEqual([
             { id: expect.any(String), version: "5.3.0.0.5.120", type: 0, rebootRequired: true, canPauseBeforeReboot: true },
         ]);
@@ -95,7 +110,10 @@ describe("Unity simulator: REST conventions, auth and candidate upload", () => {
         const hash = createHash("sha256");
         for await (const chunk of stream) hash.update(chunk as Buffer);
         const { body, contentType, length } = multipartCandidate({ version: "5.3.0.0.5.120", sizeBytes: 20_000 }, "file", 7);
-        const reply = await api.call("POST", "/upload/files/types/candidateSoftwareVersion", { body, headers: { "Content-Type": contentType, "Content-Length": String(length) } });
+        const reply = await api.call("POST", "/upload/files/types/candidateSoftwareVersion", {
+            body,
+            headers: { "Content-Type": contentType, "Content-Length": String(length) },
+        });
         expect(reply.status).toBe(200);
         expect(sim.candidate).toMatchObject({ sha256: hash.digest("hex"), bytes: 20_000 });
     });
@@ -114,7 +132,10 @@ describe("Unity simulator: REST conventions, auth and candidate upload", () => {
     it("rejects a corrupt candidate with 422 and a non-multipart body with 400", async () => {
         await api.login();
         expect((await api.upload({ version: "5.3.0.0.5.120", valid: false })).status).toBe(422);
-        const raw = await api.call("POST", "/upload/files/types/candidateSoftwareVersion", { body: Buffer.from("abc"), headers: { "Content-Type": "application/octet-stream" } });
+        const raw = await api.call("POST", "/upload/files/types/candidateSoftwareVersion", {
+            body: Buffer.from("abc"),
+            headers: { "Content-Type": "application/octet-stream" },
+        });
         expect(raw.status).toBe(400);
         expect(sim.candidate).toBeUndefined();
     });
@@ -124,7 +145,10 @@ describe("Unity simulator: REST conventions, auth and candidate upload", () => {
         const page = await api.call("GET", "/api/types/installedSoftwareVersion/instances?fields=version&per_page=1&with_entrycount=true");
         expect(page.body.entryCount).toBe(1);
         expect(page.body.links.some((l: { rel: string }) => l.rel === "next")).toBe(false);
-        const filtered = await api.call("GET", `/api/types/installedSoftwareVersion/instances?fields=version&filter=${encodeURIComponent('version eq "9.9.9"')}`);
+        const filtered = await api.call(
+            "GET",
+            `/api/types/installedSoftwareVersion/instances?fields=version&filter=${encodeURIComponent('version eq "9.9.9"')}`,
+        );
         expect(filtered.body.entries).toEqual([]);
     });
 });

@@ -20,7 +20,8 @@ describe("Unity simulator: upgrade sessions (manual clock, 503 failover)", () =>
     });
     afterEach(() => sim.stop());
 
-    const create = (body: Record<string, unknown> = {}) => api.call("POST", `${SESSIONS}/instances`, { json: { candidate: { id: sim.candidate!.id }, ...body } });
+    const create = (body: Record<string, unknown> = {}) =>
+        api.call("POST", `${SESSIONS}/instances`, { json: { candidate: { id: sim.candidate!.id }, ...body } });
     const session = async (id: string) => (await api.call("GET", `/api/instances/softwareUpgradeSession/${id}?${FIELDS}`)).body.content;
 
     it("runs to Upgrade_Completed with progress, tasks and estRemainTime; the version changes after the failover", async () => {
@@ -29,7 +30,11 @@ describe("Unity simulator: upgrade sessions (manual clock, 503 failover)", () =>
         const id = created.body.content.id;
         let view = await session(id);
         expect(view.status).toBe(UpgradeStatus.inProgress);
-        expect(view.tasks[0]).toMatchObject({ caption: "Preparing system", status: UpgradeStatus.inProgress, estRemainTime: "00:00:01.000" });
+        expect(view.tasks[0]).toMatchObject({
+            caption: "Preparing system",
+            status: UpgradeStatus.inProgress,
+            estRemainTime: "00:00:01.000",
+        });
         clock.advance(3000); // prepare, health check, preinstall
         const during = await http(`${sim.url}/api/types/basicSystemInfo/instances`, { headers: { "X-EMC-REST-CLIENT": "true" } });
         expect(during.status).toBe(503);
@@ -93,7 +98,10 @@ describe("Unity simulator: upgrade sessions (manual clock, 503 failover)", () =>
         sim.configure({ degradedComponent: "SP B power supply" });
         const degraded = await api.call("POST", `${SESSIONS}/action/verifyUpgradeEligibility`, { json: {} });
         expect(degraded.status).toBe(200);
-        expect(degraded.body.content.messages[0]).toMatchObject({ severity: 3, messages: [{ "en-US": expect.stringContaining("SP B power supply") }] });
+        expect(degraded.body.content.messages[0]).toMatchObject({
+            severity: 3,
+            messages: [{ "en-US": expect.stringContaining("SP B power supply") }],
+        });
         sim.configure({ eligibilityFailureStyle: "error" });
         const asError = await api.call("POST", `${SESSIONS}/action/verifyUpgradeEligibility`, { json: {} });
         expect(asError.status).toBe(422);
@@ -129,9 +137,13 @@ describe("Unity simulator: unreachable failover (real time)", () => {
             await api.upload({ version: "5.3.0.0.5.120" });
             await api.call("POST", `${SESSIONS}/instances`, { json: {} });
             await eventually(() => (sim.online ? undefined : true));
-            expect(await httpOrErrorCode(`${sim.url}/api/types/basicSystemInfo/instances`, { headers: { "X-EMC-REST-CLIENT": "true" } })).toBe("ECONNREFUSED");
+            expect(
+                await httpOrErrorCode(`${sim.url}/api/types/basicSystemInfo/instances`, { headers: { "X-EMC-REST-CLIENT": "true" } }),
+            ).toBe("ECONNREFUSED");
             await sim.whenOnline();
-            const info = await http(`${sim.url}/api/types/basicSystemInfo/instances?fields=softwareVersion`, { headers: { "X-EMC-REST-CLIENT": "true" } });
+            const info = await http(`${sim.url}/api/types/basicSystemInfo/instances?fields=softwareVersion`, {
+                headers: { "X-EMC-REST-CLIENT": "true" },
+            });
             expect(info.body.entries[0].content.softwareVersion).toBe("5.3.0.0");
             await eventually(() => (sim.sessions()[0]!["status"] === UpgradeStatus.completed ? true : undefined));
         } finally {

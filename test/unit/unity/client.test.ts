@@ -53,12 +53,15 @@ describe("unity client against the simulator", () => {
         expect(client.auth.logins).toBe(2);
     });
 
-    it.each([false, true])("works whether the CSRF token comes only with the login GET or with every GET (csrfOnEveryGet %s)", async (everyGet) => {
-        sim = await startSim({ csrfOnEveryGet: everyGet });
-        const client = UnityClient.for(connectionFor(sim), env);
-        await client.installedVersion();
-        expect((await client.verifyEligibility()).eligible).toBe(true);
-    });
+    it.each([false, true])(
+        "works whether the CSRF token comes only with the login GET or with every GET (csrfOnEveryGet %s)",
+        async (everyGet) => {
+            sim = await startSim({ csrfOnEveryGet: everyGet });
+            const client = UnityClient.for(connectionFor(sim), env);
+            await client.installedVersion();
+            expect((await client.verifyEligibility()).eligible).toBe(true);
+        },
+    );
 
     it("uploads a candidate (multipart, hashed in the same pass) and finds it by listing", async () => {
         sim = await startSim();
@@ -67,7 +70,9 @@ describe("unity client against the simulator", () => {
         const result = await client.uploadCandidate(file.path);
         expect(result.sha256).toBe(file.sha256);
         expect(sim.candidate?.sha256).toBe(file.sha256);
-        expect(await client.candidates()).toEqual([{ id: sim.candidate!.id, version: "5.3.0.0.5.120", type: "Software", rebootRequired: true, canPauseBeforeReboot: true }]);
+        expect(await client.candidates()).toEqual([
+            { id: sim.candidate!.id, version: "5.3.0.0.5.120", type: "Software", rebootRequired: true, canPauseBeforeReboot: true },
+        ]);
     });
 
     it("uploads again after a 401 on the streamed upload (the login died)", async () => {

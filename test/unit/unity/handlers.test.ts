@@ -1,7 +1,16 @@
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { ResourceNotReadyError } from "../../../provider/core/dynamic";
-import { upgradeCandidateHandler as candidateFactory, type CandidateInputs, type CandidateOutputs } from "../../../provider/unity/upgrade-candidate-handler";
-import { ALREADY_INSTALLED, upgradeSessionHandler as sessionFactory, type SessionInputs, type SessionOutputs } from "../../../provider/unity/upgrade-session-handler";
+import {
+    upgradeCandidateHandler as candidateFactory,
+    type CandidateInputs,
+    type CandidateOutputs,
+} from "../../../provider/unity/upgrade-candidate-handler";
+import {
+    ALREADY_INSTALLED,
+    upgradeSessionHandler as sessionFactory,
+    type SessionInputs,
+    type SessionOutputs,
+} from "../../../provider/unity/upgrade-session-handler";
 import type { ResourceHandler } from "../../../provider/core/dynamic";
 import type { UnitySimulator } from "../../../simulators/unity";
 import { captureLogs, rejection } from "../riverbed/helpers";
@@ -32,7 +41,12 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
 
     async function upload(expectedVersion?: string): Promise<CandidateOutputs> {
         const file = await files.make(TARGET);
-        const created = await upgradeCandidateHandler.create({ __logName: "cand", connection: connectionFor(sim), file: file.path, expectedVersion });
+        const created = await upgradeCandidateHandler.create({
+            __logName: "cand",
+            connection: connectionFor(sim),
+            file: file.path,
+            expectedVersion,
+        });
         return created.outs;
     }
     const sessionInputs = (candidate: CandidateOutputs, extra: Record<string, unknown> = {}) => ({
@@ -48,7 +62,14 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
         it("uploads, finds the candidate by listing and outputs what the array reports", async () => {
             sim = await startSim();
             const outs = await upload();
-            expect(outs).toMatchObject({ candidateId: sim.candidate!.id, version: TARGET, type: "Software", rebootRequired: true, canPauseBeforeReboot: true, adopted: false });
+            expect(outs).toMatchObject({
+                candidateId: sim.candidate!.id,
+                version: TARGET,
+                type: "Software",
+                rebootRequired: true,
+                canPauseBeforeReboot: true,
+                adopted: false,
+            });
             expect(outs.sha256).toBe(sim.candidate!.sha256);
         });
 
@@ -72,7 +93,9 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
         it("fails when the uploaded candidate has another version than expectedVersion", async () => {
             sim = await startSim();
             const file = await files.make(TARGET);
-            const err = await rejection(upgradeCandidateHandler.create({ connection: connectionFor(sim), file: file.path, expectedVersion: "5.4.0.0.5.001" }));
+            const err = await rejection(
+                upgradeCandidateHandler.create({ connection: connectionFor(sim), file: file.path, expectedVersion: "5.4.0.0.5.001" }),
+            );
             expect(err.message).toContain("expected a candidate with version 5.4.0.0.5.001");
         });
 
@@ -98,7 +121,12 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
             sim = await startSim();
             const candidate = await upload();
             const { id, outs } = await upgradeSessionHandler.create(sessionInputs(candidate));
-            expect(outs).toMatchObject({ sessionId: id, status: "Upgrade_Completed", installedVersion: "5.3.0.0", previousVersion: "5.2.1.0.5.011" });
+            expect(outs).toMatchObject({
+                sessionId: id,
+                status: "Upgrade_Completed",
+                installedVersion: "5.3.0.0",
+                previousVersion: "5.2.1.0.5.011",
+            });
             expect(sim.sessionsCreated).toBe(1);
             expect(sim.calls.succeeded("session.verify")).toBe(1);
             expect(sim.loginsStarted).toBeGreaterThanOrEqual(2); // the failover forgot the first login
@@ -128,7 +156,12 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
 
         it("does nothing when the array already runs the candidate's version", async () => {
             sim = await startSim({ version: TARGET });
-            const { outs } = await upgradeSessionHandler.create({ connection: connectionFor(sim), candidateId: "candidate_9", candidateVersion: TARGET, ...FAST_WAIT });
+            const { outs } = await upgradeSessionHandler.create({
+                connection: connectionFor(sim),
+                candidateId: "candidate_9",
+                candidateVersion: TARGET,
+                ...FAST_WAIT,
+            });
             expect(outs.status).toBe(ALREADY_INSTALLED);
             expect(sim.sessionsCreated).toBe(0);
         });
@@ -141,7 +174,11 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
             expect(err.message).toContain("Upgrade_Paused");
             expect(err.message).toContain("set resumeAfterPause: true");
             const state = (err as ResourceNotReadyError).properties as unknown as SessionOutputs;
-            const { outs } = await upgradeSessionHandler.update!(state.sessionId, state, sessionInputs(candidate, { pauseBeforeReboot: true, resumeAfterPause: true }));
+            const { outs } = await upgradeSessionHandler.update!(
+                state.sessionId,
+                state,
+                sessionInputs(candidate, { pauseBeforeReboot: true, resumeAfterPause: true }),
+            );
             expect(outs.status).toBe("Upgrade_Completed");
             expect(sim.sessionsCreated).toBe(1);
         });
@@ -149,26 +186,31 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
         it("resumes automatically after the pause with resumeAfterPause", async () => {
             sim = await startSim();
             const candidate = await upload();
-            const { outs } = await upgradeSessionHandler.create(sessionInputs(candidate, { pauseBeforeReboot: true, resumeAfterPause: true }));
+            const { outs } = await upgradeSessionHandler.create(
+                sessionInputs(candidate, { pauseBeforeReboot: true, resumeAfterPause: true }),
+            );
             expect(outs.status).toBe("Upgrade_Completed");
             expect(sim.calls.succeeded("session.resume")).toBe(1);
         });
 
-        it.each(["Failed", "Failed_Lock", "Waiting_For_User"] as const)("turns %s into an error with the session's messages, kept in state; the next up resumes the same session", async (outcome) => {
-            sim = await startSim();
-            sim.injectFailure("preinstall", outcome);
-            const candidate = await upload();
-            const err = await rejection(upgradeSessionHandler.create(sessionInputs(candidate)));
-            expect(err).toBeInstanceOf(ResourceNotReadyError);
-            expect(err.message).toContain(`Upgrade_${outcome}`);
-            expect(err.message).toContain(`unity array ${sim.url} session`);
-            expect(err.message).toMatch(/Preinstall/);
-            const state = (err as ResourceNotReadyError).properties as unknown as SessionOutputs;
-            const { outs } = await upgradeSessionHandler.update!(state.sessionId, state, sessionInputs(candidate));
-            expect(outs.status).toBe("Upgrade_Completed");
-            expect(sim.sessionsCreated).toBe(1);
-            expect(sim.calls.succeeded("session.resume")).toBe(1);
-        });
+        it.each(["Failed", "Failed_Lock", "Waiting_For_User"] as const)(
+            "turns %s into an error with the session's messages, kept in state; the next up resumes the same session",
+            async (outcome) => {
+                sim = await startSim();
+                sim.injectFailure("preinstall", outcome);
+                const candidate = await upload();
+                const err = await rejection(upgradeSessionHandler.create(sessionInputs(candidate)));
+                expect(err).toBeInstanceOf(ResourceNotReadyError);
+                expect(err.message).toContain(`Upgrade_${outcome}`);
+                expect(err.message).toContain(`unity array ${sim.url} session`);
+                expect(err.message).toMatch(/Preinstall/);
+                const state = (err as ResourceNotReadyError).properties as unknown as SessionOutputs;
+                const { outs } = await upgradeSessionHandler.update!(state.sessionId, state, sessionInputs(candidate));
+                expect(outs.status).toBe("Upgrade_Completed");
+                expect(sim.sessionsCreated).toBe(1);
+                expect(sim.calls.succeeded("session.resume")).toBe(1);
+            },
+        );
 
         it("adopts a session already running for the same candidate instead of creating another", async () => {
             sim = await startSim({ timings: { preinstallMs: 300 } });
@@ -176,7 +218,9 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
             const first = upgradeSessionHandler.create(sessionInputs(candidate));
             await new Promise((resolve) => setTimeout(resolve, 80));
             const secondProcess = handlerEnv(); // a second provider process: its own clients and locks
-            const { outs } = await (sessionFactory(secondProcess) as ResourceHandler<SessionInputs, SessionOutputs>).create(sessionInputs(candidate));
+            const { outs } = await (sessionFactory(secondProcess) as ResourceHandler<SessionInputs, SessionOutputs>).create(
+                sessionInputs(candidate),
+            );
             secondProcess.clients.close();
             await first.catch(() => undefined);
             expect(outs.status).toBe("Upgrade_Completed");
