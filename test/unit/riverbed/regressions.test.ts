@@ -13,7 +13,7 @@ import { systemUpdateHandler, type UpdateOutputs } from "../../../provider/river
 const image = upgradeImageHandler(processEnv);
 const update = systemUpdateHandler(processEnv);
 import type { RiverbedSimulator } from "../../../simulators/riverbed";
-import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+import { captureLogs, closeSessions, connectionFor, imageDir, startSim } from "./helpers";
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;
@@ -32,7 +32,12 @@ afterEach(async () => {
     await sim?.stop();
 });
 
-const inputs = (extra: Partial<ImageInputs>): ImageInputs => ({ __logName: "img", connection: connectionFor(sim), pollIntervalSeconds: 0.05, ...extra });
+const inputs = (extra: Partial<ImageInputs>): ImageInputs => ({
+    __logName: "img",
+    connection: connectionFor(sim),
+    pollIntervalSeconds: 0.05,
+    ...extra,
+});
 
 describe("upload and fetch replies with only the image id", () => {
     it("an upload answered with {id} reads the image by id and validates it", async () => {
@@ -86,7 +91,9 @@ describe("refresh during a burst of consecutive 5xx", () => {
             expect(read.props).toEqual(outs);
             expect(read.id).toBe(id);
             expect(logs.lines.at(-1)).toMatch(
-                new RegExp(`warning: riverbed device ${sim.url} image 1 stayed unreachable for 1\\.0s \\(.*503.*\\); keeping the last known state`),
+                new RegExp(
+                    `warning: riverbed device ${sim.url} image 1 stayed unreachable for 1\\.0s \\(.*503.*\\); keeping the last known state`,
+                ),
             );
         } finally {
             logs.restore();

@@ -65,7 +65,12 @@ describe("create", () => {
         const { id, outs } = await h.create(inputs({ imageId: String(imageId) }));
         expect(seen).toEqual(["offline", "online"]); // the wait spanned a real reboot window
         expect(id).toBe(sim.url);
-        expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947", state: "IDLE", stateDescription: "Update to 11.7.0 #24010 completed" });
+        expect(outs).toMatchObject({
+            installedVersion: "11.7.0 #24010",
+            previousVersion: "11.6.0 #23947",
+            state: "IDLE",
+            stateDescription: "Update to 11.7.0 #24010 completed",
+        });
         expect(outs.installedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
         expect(sim.version).toBe("11.7.0 #24010");
         expect(sim.calls.succeeded("update.init")).toBe(1);
@@ -112,7 +117,9 @@ describe("create", () => {
         expect(missing.message).toContain(`riverbed device ${sim.url}: checking image 9 failed: the image is not on the device`);
         const imageId = await validImage("11.8.0 #25000");
         const other = await rejection(h.create(inputs({ imageId: String(imageId) })));
-        expect(other.message).toBe(`riverbed device ${sim.url}: checking image ${imageId} failed: the image carries version 11.8.0 #25000, but targetVersion is 11.7.0`);
+        expect(other.message).toBe(
+            `riverbed device ${sim.url}: checking image ${imageId} failed: the image carries version 11.8.0 #25000, but targetVersion is 11.7.0`,
+        );
         expect(sim.calls.received("update.init")).toBe(0);
     });
 
@@ -160,7 +167,9 @@ describe("create", () => {
         await validImage("11.8.0 #25000");
         const wanted = await validImage("11.7.0 #24010");
         const err = await rejection(h.create(inputs({ imageId: String(wanted), deleteOtherImages: false })));
-        expect(err.message).toContain(`riverbed device ${sim.url}: checking other images failed: the device initializes from its only VALID image, but it also holds VALID image(s) 1 (11.8.0 #25000)`);
+        expect(err.message).toContain(
+            `riverbed device ${sim.url}: checking other images failed: the device initializes from its only VALID image, but it also holds VALID image(s) 1 (11.8.0 #25000)`,
+        );
         expect(sim.images()).toHaveLength(2);
         expect(sim.calls.received("update.init")).toBe(0);
     });
@@ -178,7 +187,11 @@ describe("failures stay in state and a rerun resumes", () => {
         expect(partial.message).toBe(
             `riverbed device ${sim.url}: updating to 11.7.0 failed in state FAILED_GRACEFUL: Update failed during installation; the system is unchanged (reset to recover)`,
         );
-        expect(partial.properties).toMatchObject({ state: "FAILED_GRACEFUL", installedVersion: "11.6.0 #23947", previousVersion: "11.6.0 #23947" });
+        expect(partial.properties).toMatchObject({
+            state: "FAILED_GRACEFUL",
+            installedVersion: "11.6.0 #23947",
+            previousVersion: "11.6.0 #23947",
+        });
 
         const { outs } = await h.update!(sim.url, partial.properties as UpdateOutputs, inputs({ imageId: String(imageId) }));
         expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", state: "IDLE" });
@@ -208,7 +221,9 @@ describe("failures stay in state and a rerun resumes", () => {
         const err = (await rejection(h.create(inputs({ imageId: String(imageId), waitTimeoutSeconds: 1 })))) as ResourceNotReadyError;
         expect(err).toBeInstanceOf(ResourceNotReadyError);
         expect(err.message).toMatch(
-            new RegExp(`^timed out waiting for riverbed device ${sim.url} \\(updating to 11\\.7\\.0\\) to reach COMPLETED: last state RUNNING \\(Updating to 11\\.7\\.0 #24010\\) after [\\d.]+m?s \\(budget [\\d.]+m?s\\)$`), // the budget left of waitTimeoutSeconds
+            new RegExp(
+                `^timed out waiting for riverbed device ${sim.url} \\(updating to 11\\.7\\.0\\) to reach COMPLETED: last state RUNNING \\(Updating to 11\\.7\\.0 #24010\\) after [\\d.]+m?s \\(budget [\\d.]+m?s\\)$`,
+            ), // the budget left of waitTimeoutSeconds
         );
         expect(err.properties).toMatchObject({ state: "RUNNING" });
         const { outs } = await h.update!(sim.url, err.properties as UpdateOutputs, inputs({ imageId: String(imageId) }));
@@ -222,7 +237,11 @@ describe("failures stay in state and a rerun resumes", () => {
         const imageId = await validImage("11.7.0 #24010");
         const err = (await rejection(h.create(inputs({ imageId: String(imageId), rebootTimeoutSeconds: 1 })))) as ResourceNotReadyError;
         expect(err).toBeInstanceOf(ResourceNotReadyError);
-        expect(err.message).toMatch(new RegExp(`^riverbed device ${sim.url} \\(updating to 11.7.0\\) stayed unreachable for [\\d.]+s .*last error: riverbed GET /api/npm.system_update/2.0/update on ${sim.url}: no response \\(ECONNREFUSED\\)`));
+        expect(err.message).toMatch(
+            new RegExp(
+                `^riverbed device ${sim.url} \\(updating to 11.7.0\\) stayed unreachable for [\\d.]+s .*last error: riverbed GET /api/npm.system_update/2.0/update on ${sim.url}: no response \\(ECONNREFUSED\\)`,
+            ),
+        );
         expect(err.properties).toMatchObject({ state: "RUNNING" });
         expect(text()).toContain("[upd] updating to 11.7.0: unreachable (riverbed GET /api/npm.system_update/2.0/update on");
         expect(text()).toContain("treating it as a reboot, waiting up to 1.0s");
@@ -259,7 +278,11 @@ describe("long waits", () => {
 
     it("several resources of one device share one login", async () => {
         await setup({ version: "11.7.0 #24010" });
-        await Promise.all([h.create(inputs({ __logName: "a" })), h.create(inputs({ __logName: "b" })), h.read!(sim.url, inputs({}) as UpdateOutputs)]);
+        await Promise.all([
+            h.create(inputs({ __logName: "a" })),
+            h.create(inputs({ __logName: "b" })),
+            h.read!(sim.url, inputs({}) as UpdateOutputs),
+        ]);
         expect(logins()).toBe(1);
     });
 });
@@ -268,7 +291,10 @@ describe("check, diff, read, delete", () => {
     it("needs an image id and a version; preview unknowns are not judged", async () => {
         await setup();
         expect((await h.check!({}, {})).failures!.map((f) => f.property).sort()).toEqual(["imageId", "targetVersion"]);
-        expect((await h.check!({}, { imageId: "x", targetVersion: "latest" })).failures!.map((f) => f.property).sort()).toEqual(["imageId", "targetVersion"]);
+        expect((await h.check!({}, { imageId: "x", targetVersion: "latest" })).failures!.map((f) => f.property).sort()).toEqual([
+            "imageId",
+            "targetVersion",
+        ]);
         expect((await h.check!({}, { imageId: UNKNOWN, targetVersion: UNKNOWN })).failures).toEqual([]);
         expect((await h.check!({}, { imageId: 3, targetVersion: "11.7.0 #24010", waitTimeoutSeconds: 0 })).failures).toEqual([
             { property: "waitTimeoutSeconds", reason: "must be a positive number of seconds" },
@@ -279,7 +305,9 @@ describe("check, diff, read, delete", () => {
         await setup();
         const olds = inputs({}) as UpdateOutputs;
         expect(await h.diff!(sim.url, olds, { ...olds, imageId: UNKNOWN, targetVersion: UNKNOWN })).toEqual({ replaces: [] });
-        expect(await h.diff!(sim.url, olds, { ...olds, connection: { endpoint: "https://10.0.0.9" } })).toEqual({ replaces: ["connection"] });
+        expect(await h.diff!(sim.url, olds, { ...olds, connection: { endpoint: "https://10.0.0.9" } })).toEqual({
+            replaces: ["connection"],
+        });
     });
 
     it("refresh shows a version changed behind our back as drift of targetVersion", async () => {
