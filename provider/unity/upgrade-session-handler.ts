@@ -271,7 +271,7 @@ async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
         outageBudgetMs: run.budget.rebootMs,
         quietStates: true,
     });
-    let lastLine = "";
+    let lastTask = "";
     const result = await waitFor<UnitySession>({
         what: `${run.subject} session ${sessionId}`,
         refresh: async () => {
@@ -291,10 +291,14 @@ async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
         pending: RUNNING,
         ...run.budget.waitOptions(),
         onProgress: (event: WaitEvent<UnitySession>) => {
-            shared(event); // outage and recovery lines, in the package's one format
+            shared(event); // outage, recovery and heartbeat lines, in the package's one format
             const line = progressLine(event);
-            if (line && line !== lastLine) {
-                lastLine = line;
+            const task =
+                event.kind === "state" || event.kind === "poll"
+                    ? `${event.observation.state}|${event.observation.object?.currentTask ?? ""}`
+                    : lastTask;
+            if (line && task !== lastTask) {
+                lastTask = task;
                 run.log(line);
             }
         },
@@ -302,7 +306,7 @@ async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
     return result.object!;
 }
 
-/** One line per task (and status) change: the status alone stays `Upgrade_In_Progress` for an hour. */
+/** The line printed when the task (or status) changes: the status alone stays `Upgrade_In_Progress` for an hour. */
 function progressLine(event: WaitEvent<UnitySession>): string | undefined {
     if (event.kind !== "state" && event.kind !== "poll") return undefined;
     const s = event.observation.object;
