@@ -39,7 +39,8 @@ import type { HandlerEnv } from "../core/env";
 import { inPhase, PhaseError } from "../core/phase";
 import { mib, progressLogger, type Progress } from "../core/progress";
 import { sha256File } from "../core/upload";
-import { UnityClient, type UnityCandidate } from "./client";
+import { UnityClient } from "./client";
+import type { UnityCandidate } from "./wire";
 import { arrayName, connectionSchema, resolveConnection } from "./connection";
 
 const UNITY_VERSION = /^\d+(\.\d+){2,6}$/;

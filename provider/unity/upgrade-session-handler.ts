@@ -47,7 +47,9 @@ import { VendorFailureError } from "../core/errors";
 import { inPhase, PhaseError } from "../core/phase";
 import { progressLogger, waitProgress, type Progress } from "../core/progress";
 import { formatDuration, waitFor, type WaitEvent } from "../core/waiter";
-import { runsVersion, UnityClient, type UnityMessage, type UnitySession } from "./client";
+import { UnityClient } from "./client";
+import { runsVersion } from "./versions";
+import type { UnityMessage, UnitySession } from "./wire";
 import { arrayName, connectionSchema, resolveConnection } from "./connection";
 
 /**

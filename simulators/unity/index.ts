@@ -31,6 +31,7 @@ export type { UnityEligibilityFailureStyle, UnityFailoverMode, UnityRuntimeSetti
 export { formatUnityError } from "./rest";
 export { startUnityFleet, startUnitySimulator, UnitySimulator } from "./simulator";
 export type { UnitySimulatorEvents, UnitySimulatorSnapshot } from "./simulator";
-export { formatInterval, UNITY_TASKS } from "./upgrade";
-export type { UnityCandidate, UnityFailureOutcome, UnityFailureTask } from "./upgrade";
+export { formatInterval, UNITY_TASKS } from "./session-record";
+export type { UnityCandidate } from "./session-record";
+export type { UnityFailureOutcome, UnityFailureTask } from "./upgrade";
 export { unityVendor } from "./vendor";

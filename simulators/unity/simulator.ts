@@ -13,7 +13,8 @@ import { buildUnityControlRoutes, type UnitySettingsPatch } from "./control-rout
 import { resolveUnitySettings, validateUnitySettings, type UnityRuntimeSettings, type UnitySimulatorOptions } from "./options";
 import { formatUnityError, type UnityObject } from "./rest";
 import { buildUnityRoutes } from "./routes";
-import { UnityUpgrades, type UnityCandidate, type UnityFailureOutcome, type UnityFailureTask } from "./upgrade";
+import type { UnityCandidate } from "./session-record";
+import { UnityUpgrades, type UnityFailureOutcome, type UnityFailureTask } from "./upgrade";
 
 /** Events of a {@link UnitySimulator}. */
 export interface UnitySimulatorEvents {

@@ -2,7 +2,7 @@
  * The array's upgrade model: the single candidate slot, the installed version and the upgrade
  * sessions with their task list.
  *
- * Session tasks, in order (durations from {@link UnityTimings}):
+ * Session tasks, in order (durations from `UnityTimings`, options.ts; defined in session-record.ts):
  * "Preparing system" → "Performing health checks" → "Preinstall" → [Upgrade_Paused when
  * `pauseBeforeReboot`] → "Rebooting the primary SP" (management failover; afterwards the array
  * reports the new version) → "Rebooting the peer SP" → "Post-upgrade tasks" → Upgrade_Completed.
@@ -13,22 +13,12 @@
  * the end of a chosen task with Upgrade_Failed, Upgrade_Failed_Lock or Upgrade_Waiting_For_User.
  * Wrong-state actions answer 409 with the error body ([unknown] code).
  */
-import type { Clock, TimerHandle } from "../core/clock";
-import type { TimerGroup } from "../core/clock";
+import type { Clock, TimerGroup } from "../core/clock";
 import type { UnityCandidateHeader } from "./candidate-format";
-import { Severity, UnityErrorCodes, UpgradeSessionType, UpgradeStatus, type UpgradeStatusValue } from "./constants";
-import type { UnityRuntimeSettings, UnityTimings } from "./options";
+import { Severity, UnityErrorCodes, UpgradeStatus, type UpgradeStatusValue } from "./constants";
+import type { UnityRuntimeSettings } from "./options";
 import { unityError, type UnityObject } from "./rest";
-
-/** The task names, in order. */
-export const UNITY_TASKS = [
-    { caption: "Preparing system", timing: "prepareMs" },
-    { caption: "Performing health checks", timing: "healthCheckMs" },
-    { caption: "Preinstall", timing: "preinstallMs" },
-    { caption: "Rebooting the primary SP", timing: "primaryRebootMs" },
-    { caption: "Rebooting the peer SP", timing: "peerRebootMs" },
-    { caption: "Post-upgrade tasks", timing: "postMs" },
-] as const satisfies ReadonlyArray<{ caption: string; timing: keyof UnityTimings }>;
+import { renderSession, UNITY_TASKS, upgradeMessage, type UnityCandidate, type UnitySessionRecord } from "./session-record";
 
 /** Index of the task after which `pauseBeforeReboot` pauses, and of the failover task. */
 const PREINSTALL = 2;
@@ -40,38 +30,6 @@ export type UnityFailureTask = "prepare" | "healthCheck" | "preinstall" | "prima
 const TASK_KEYS: readonly UnityFailureTask[] = ["prepare", "healthCheck", "preinstall", "primaryReboot", "peerReboot", "post"];
 /** The outcome of an injected failure. */
 export type UnityFailureOutcome = "Failed" | "Failed_Lock" | "Waiting_For_User";
-
-/** The candidate in the slot. */
-export interface UnityCandidate {
-    readonly id: string;
-    readonly version: string;
-    readonly fullVersion: string;
-    readonly revision: number;
-    readonly releaseDate: string;
-    readonly type: number;
-    readonly rebootRequired: boolean;
-    readonly canPauseBeforeReboot: boolean;
-    /** Not part of the API: what the simulator received, for tests. */
-    readonly sha256: string;
-    readonly fileName: string;
-    readonly bytes: number;
-}
-
-interface Session {
-    readonly id: string;
-    readonly apiType: string;
-    readonly candidate: UnityCandidate;
-    readonly pauseBeforeReboot: boolean;
-    readonly creationTimeMs: number;
-    status: UpgradeStatusValue;
-    /** Index of the running (or stopped) task; tasks before it are done. */
-    taskIndex: number;
-    taskStartedMs: number;
-    messages: UnityObject[];
-    timer: TimerHandle | undefined;
-    /** The task that stopped (resumed from its start) or whose end is the pause point. */
-    resumeAt: number | undefined;
-}
 
 /** What the upgrade model needs from the simulator. */
 export interface UnityUpgradeDeps {
@@ -88,7 +46,7 @@ export interface UnityUpgradeDeps {
 export class UnityUpgrades {
     private installed: { version: string; releaseDate: string };
     private slot: UnityCandidate | undefined;
-    private readonly sessions = new Map<string, Session>();
+    private readonly sessions = new Map<string, UnitySessionRecord>();
     private candidateCounter = 0;
     private sessionCounter = 0;
     private readonly injected = new Map<UnityFailureTask, UnityFailureOutcome>();
@@ -169,7 +127,7 @@ export class UnityUpgrades {
             return {
                 eligible: false,
                 messages: [
-                    message(
+                    upgradeMessage(
                         Severity.error,
                         422,
                         0x6000a01,
@@ -178,7 +136,10 @@ export class UnityUpgrades {
                 ],
             };
         }
-        return { eligible: true, messages: [message(Severity.ok, 200, 0x6000a00, "The system is healthy and ready to be upgraded.")] };
+        return {
+            eligible: true,
+            messages: [upgradeMessage(Severity.ok, 200, 0x6000a00, "The system is healthy and ready to be upgraded.")],
+        };
     }
 
     /** Create and start a session. @throws 409/422 with the error body. */
@@ -193,7 +154,7 @@ export class UnityUpgrades {
         }
         const pause = body["pauseBeforeReboot"] === true || body["pauseBeforeReboot"] === "true";
         const now = this.deps.clock.now();
-        const session: Session = {
+        const session: UnitySessionRecord = {
             id: `Upgrade_${++this.sessionCounter}`,
             apiType,
             candidate: this.slot,
@@ -255,12 +216,14 @@ export class UnityUpgrades {
         const session = this.sessions.get(id);
         if (!session || session.apiType !== apiType)
             throw unityError(404, UnityErrorCodes.notFound, `The ${apiType} instance ${id} does not exist.`);
-        return this.render(session);
+        return renderSession(session, this.deps.clock.now(), this.deps.settings().timings);
     }
 
     /** Sessions of one API type. */
     sessionObjects(apiType: string): UnityObject[] {
-        return [...this.sessions.values()].filter((s) => s.apiType === apiType).map((s) => this.render(s));
+        return [...this.sessions.values()]
+            .filter((s) => s.apiType === apiType)
+            .map((s) => renderSession(s, this.deps.clock.now(), this.deps.settings().timings));
     }
 
     /** Make the end of `task` stop the next session that reaches it with `outcome`. */
@@ -285,13 +248,13 @@ export class UnityUpgrades {
         for (const session of this.sessions.values()) session.timer?.cancel();
     }
 
-    private require(id: string): Session {
+    private require(id: string): UnitySessionRecord {
         const session = this.sessions.get(id);
         if (!session) throw unityError(404, UnityErrorCodes.notFound, `The upgrade session ${id} does not exist.`);
         return session;
     }
 
-    private runTask(session: Session, index: number): void {
+    private runTask(session: UnitySessionRecord, index: number): void {
         session.timer?.cancel();
         if (index >= UNITY_TASKS.length) {
             session.status = UpgradeStatus.completed;
@@ -317,7 +280,7 @@ export class UnityUpgrades {
         session.timer = this.deps.timers.after(duration, finish);
     }
 
-    private finishTask(session: Session, index: number): void {
+    private finishTask(session: UnitySessionRecord, index: number): void {
         if (session.status !== UpgradeStatus.inProgress || session.taskIndex !== index) return;
         session.timer = undefined;
         if (index === HEALTH_CHECK) {
@@ -335,7 +298,7 @@ export class UnityUpgrades {
                 session.status = UpgradeStatus.waitingForUser;
                 session.resumeAt = index + 1;
                 session.messages = [
-                    message(
+                    upgradeMessage(
                         Severity.warning,
                         200,
                         0x6000b10,
@@ -348,7 +311,7 @@ export class UnityUpgrades {
                     injected === "Failed"
                         ? `The task "${caption}" failed: a storage processor did not respond in time.`
                         : `The task "${caption}" failed and the system is locked: the upgrade cannot continue until it is resumed.`;
-                this.stop(session, index, status, [message(Severity.error, 500, 0x6000b11, text)]);
+                this.stop(session, index, status, [upgradeMessage(Severity.error, 500, 0x6000b11, text)]);
             }
             this.deps.log(`session ${session.id} stopped after "${caption}": ${injected}`);
             return;
@@ -357,7 +320,7 @@ export class UnityUpgrades {
             session.status = UpgradeStatus.paused;
             session.resumeAt = index + 1;
             session.messages = [
-                message(
+                upgradeMessage(
                     Severity.info,
                     200,
                     0x6000b12,
@@ -370,60 +333,10 @@ export class UnityUpgrades {
         this.runTask(session, index + 1);
     }
 
-    private stop(session: Session, index: number, status: UpgradeStatusValue, messages: UnityObject[]): void {
+    private stop(session: UnitySessionRecord, index: number, status: UpgradeStatusValue, messages: UnityObject[]): void {
         session.status = status;
         session.resumeAt = index;
         session.messages = messages;
-    }
-
-    private render(session: Session): UnityObject {
-        const now = this.deps.clock.now();
-        const timings = this.deps.settings().timings;
-        const durations = UNITY_TASKS.map((t) => timings[t.timing]);
-        const total = durations.reduce((a, b) => a + b, 0) || 1;
-        const running = session.status === UpgradeStatus.inProgress;
-        const doneBefore = durations.slice(0, Math.min(session.taskIndex, durations.length)).reduce((a, b) => a + b, 0);
-        const current = session.taskIndex < durations.length ? durations[session.taskIndex]! : 0;
-        const inTask = running
-            ? Math.min(now - session.taskStartedMs, current)
-            : session.resumeAt !== undefined && session.resumeAt > session.taskIndex
-              ? current
-              : 0;
-        const percent =
-            session.status === UpgradeStatus.completed || session.status === UpgradeStatus.acknowledged
-                ? 100
-                : Math.min(99, Math.floor(((doneBefore + inTask) / total) * 100));
-        const tasks = UNITY_TASKS.map((task, i) => {
-            const done =
-                i < session.taskIndex ||
-                (i === session.taskIndex && session.resumeAt !== undefined && session.resumeAt > i) ||
-                session.taskIndex >= UNITY_TASKS.length;
-            const isCurrent = i === session.taskIndex && !done;
-            const remaining = done
-                ? 0
-                : isCurrent
-                  ? Math.max(0, durations[i]! - (running ? now - session.taskStartedMs : 0))
-                  : durations[i]!;
-            return {
-                caption: task.caption,
-                creationTime: new Date(session.creationTimeMs).toISOString(),
-                status: done ? UpgradeStatus.completed : isCurrent ? session.status : UpgradeStatus.notStarted,
-                type: UpgradeSessionType.upgrade,
-                estRemainTime: formatInterval(remaining),
-            };
-        });
-        return {
-            id: session.id,
-            type: UpgradeSessionType.upgrade,
-            candidate: { id: session.candidate.id },
-            caption: `Upgrade to ${session.candidate.version}`,
-            status: session.status,
-            messages: session.messages,
-            creationTime: new Date(session.creationTimeMs).toISOString(),
-            elapsedTime: formatInterval(now - session.creationTimeMs),
-            percentComplete: percent,
-            tasks,
-        };
     }
 }
 
@@ -431,24 +344,10 @@ function isTerminal(status: number): boolean {
     return status === UpgradeStatus.completed || status === UpgradeStatus.cancelled || status === UpgradeStatus.acknowledged;
 }
 
-function wrongState(session: Session, verb: string) {
+function wrongState(session: UnitySessionRecord, verb: string) {
     return unityError(
         409,
         UnityErrorCodes.wrongState,
         `The upgrade session ${session.id} cannot be ${verb} in its current state (status ${session.status}).`,
     );
-}
-
-function message(severity: number, httpStatus: number, code: number, text: string): UnityObject {
-    return { errorCode: String(code), messages: [{ "en-US": text }], severity, httpStatus };
-}
-
-/** `HH:MM:SS.mmm`, the documented interval format. */
-export function formatInterval(ms: number): string {
-    const total = Math.max(0, Math.round(ms));
-    const h = Math.floor(total / 3_600_000);
-    const m = Math.floor((total % 3_600_000) / 60_000);
-    const s = Math.floor((total % 60_000) / 1000);
-    const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-    return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(total % 1000, 3)}`;
 }

@@ -1,5 +1,7 @@
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
-import { parseInterval, runsVersion, UnityClient, upgradeStatusName } from "../../../provider/unity/client";
+import { UnityClient } from "../../../provider/unity/client";
+import { runsVersion } from "../../../provider/unity/versions";
+import { parseInterval, upgradeStatusName } from "../../../provider/unity/wire";
 import type { UnitySimulator } from "../../../simulators/unity";
 import { candidateDir, connectionFor, startSim } from "./helpers";
 
