@@ -36,6 +36,7 @@ import { waitBudgetFields, WaitBudget } from "../core/budget";
 import { endpointChanged } from "../core/connection";
 import {
     checkWithSchema,
+    inputsFromState,
     ResourceNotReadyError,
     type CreateResult,
     type DiffResult,
@@ -43,11 +44,23 @@ import {
     type ResourceHandler,
 } from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
-import { VendorFailureError } from "../core/errors";
+import { VendorApiError, VendorFailureError } from "../core/errors";
 import { inPhase, PhaseError } from "../core/phase";
 import { progressLogger, waitProgress, type Progress } from "../core/progress";
-import { formatDuration, waitFor, type WaitEvent } from "../core/waiter";
+import { readThroughOutage } from "../core/read";
+import { waitFor, type WaitEvent } from "../core/waiter";
 import { UnityClient } from "./client";
+import {
+    CANCELLED,
+    describeMessages,
+    DONE,
+    PAUSED,
+    progressLine,
+    RUNNING,
+    STOPPED,
+    stoppedError,
+    UNFINISHED,
+} from "./upgrade-session-states";
 import { runsVersion } from "./versions";
 import type { UnityMessage, UnitySession } from "./wire";
 import { arrayName, connectionSchema, resolveConnection } from "./connection";
@@ -66,14 +79,6 @@ export const UNITY_SESSION_DEFAULTS = {
 
 /** Status reported when the array already ran the candidate's version. */
 export const ALREADY_INSTALLED = "Already_Installed";
-
-const DONE = ["Upgrade_Completed", "Upgrade_Acknowledged"];
-const RUNNING = ["Upgrade_Not_Started", "Upgrade_In_Progress"];
-const PAUSED = ["Upgrade_Paused", "Upgrade_Paused_Lock"];
-const STOPPED = ["Upgrade_Failed", "Upgrade_Failed_Lock", "Upgrade_Waiting_For_User"];
-const CANCELLED = ["Upgrade_Cancelled"];
-/** Sessions in these states still hold the array: adopt (same candidate) or refuse (another). */
-const UNFINISHED = [...RUNNING, ...PAUSED, ...STOPPED];
 
 /** Input schema of `unity:UpgradeSession`. */
 export const sessionInputsSchema = z
@@ -105,6 +110,14 @@ export interface SessionOutputs extends SessionInputs {
     messages: string[];
 }
 
+const OUTPUT_KEYS = ["sessionId", "status", "installedVersion", "previousVersion", "messages"] as const;
+
+/** A 404 for the session reads as "no session" (a refresh then keeps the last known status). */
+function missingAs404(err: unknown): undefined {
+    if (err instanceof VendorApiError && err.status === 404) return undefined;
+    throw err;
+}
+
 interface Run {
     env: HandlerEnv;
     inputs: SessionInputs;
@@ -128,10 +141,6 @@ function startRun(inputs: SessionInputs, env: HandlerEnv): Run {
         log: progressLogger(inputs.__logName, (s) => client.session.redact(s)),
         budget: new WaitBudget(env.clock, inputs, UNITY_SESSION_DEFAULTS),
     };
-}
-
-function describeMessages(messages: readonly UnityMessage[]): string {
-    return messages.map((m) => m.text).join(" ") || "the array gave no message";
 }
 
 function outputs(
@@ -215,7 +224,7 @@ async function finish(run: Run, sessionId: string, previousVersion: string, resu
                 await inPhase(run.subject, `resuming session ${sessionId}`, () => run.client.resumeSession(sessionId));
                 continue;
             }
-            throw stoppedError(run, last);
+            throw stoppedError(run.subject, last);
         }
     } catch (err) {
         if (err instanceof ResourceNotReadyError) throw err;
@@ -237,33 +246,6 @@ async function finish(run: Run, sessionId: string, previousVersion: string, resu
     } catch (err) {
         throw notReady(last.status, err, last.messages);
     }
-}
-
-function stoppedError(run: Run, session: UnitySession): Error {
-    const messages = describeMessages(session.messages);
-    const at = session.currentTask ? ` at "${session.currentTask}"` : "";
-    if (PAUSED.includes(session.status)) {
-        return new VendorFailureError(
-            `${run.subject} session ${session.id}`,
-            "the upgrade",
-            session.status,
-            `${messages}. It paused before the storage processor reboot as requested; to continue, set resumeAfterPause: true and run pulumi up (or resume it in Unisphere)`,
-        );
-    }
-    if (CANCELLED.includes(session.status)) {
-        return new VendorFailureError(
-            `${run.subject} session ${session.id}`,
-            "the upgrade",
-            session.status,
-            `${messages}; upload the candidate again and replace this resource`,
-        );
-    }
-    return new VendorFailureError(
-        `${run.subject} session ${session.id}`,
-        `the upgrade${at}`,
-        session.status,
-        `${messages}. Fix the cause on the array, then run pulumi up again: it resumes this session`,
-    );
 }
 
 /** One wait: until done, paused, stopped or cancelled. */
@@ -306,15 +288,6 @@ async function waitOnce(run: Run, sessionId: string): Promise<UnitySession> {
         },
     });
     return result.object!;
-}
-
-/** The line printed when the task (or status) changes: the status alone stays `Upgrade_In_Progress` for an hour. */
-function progressLine(event: WaitEvent<UnitySession>): string | undefined {
-    if (event.kind !== "state" && event.kind !== "poll") return undefined;
-    const s = event.observation.object;
-    if (!s) return undefined;
-    const eta = s.estRemainingMs !== undefined ? `, about ${formatDuration(s.estRemainingMs)} left` : "";
-    return `${s.status}${s.currentTask ? `: ${s.currentTask}` : ""}${s.percentComplete !== undefined ? ` (${s.percentComplete}%${eta})` : ""}`;
 }
 
 async function resumeOrWait(run: Run, id: string, olds: SessionOutputs): Promise<SessionOutputs> {
@@ -369,6 +342,27 @@ export const upgradeSessionHandler: HandlerFactory = (env: HandlerEnv): Resource
         async update(id, olds, raw) {
             const run = startRun(sessionInputsSchema.parse(raw), env);
             return { outs: await locked(run, () => resumeOrWait(run, id, olds)) };
+        },
+
+        async read(id, props) {
+            const connection = resolveConnection(props.connection);
+            const client = UnityClient.for(connection, env);
+            const log = progressLogger(props.__logName, (s) => client.session.redact(s));
+            const maxOutageMs = (props.rebootTimeoutSeconds ?? UNITY_SESSION_DEFAULTS.rebootTimeoutSeconds) * 1_000;
+            const read = await readThroughOutage(env, { what: `${arrayName(connection)} upgrade`, log, maxOutageMs }, async () => ({
+                info: await client.systemInfo(),
+                session: props.sessionId ? await client.getSession(props.sessionId).catch(missingAs404) : undefined,
+            }));
+            if (!read.reachable) {
+                return { id, props, inputs: inputsFromState(props, OUTPUT_KEYS) };
+            }
+            // The session may be gone from the array's list (it keeps a limited history): keep the last status then.
+            const outs: SessionOutputs = {
+                ...props,
+                status: read.value.session?.status ?? props.status,
+                installedVersion: read.value.info.softwareVersion ?? read.value.info.softwareFullVersion ?? props.installedVersion,
+            };
+            return { id, props: outs, inputs: inputsFromState(outs, OUTPUT_KEYS) };
         },
 
         async delete(id, props) {

@@ -12,6 +12,7 @@ import {
     type SessionOutputs,
 } from "../../../provider/unity/upgrade-session-handler";
 import type { ResourceHandler } from "../../../provider/core/dynamic";
+import { FakeClock } from "../../../provider/core/clock";
 import type { UnitySimulator } from "../../../simulators/unity";
 import { captureLogs, rejection } from "../riverbed/helpers";
 import { candidateDir, connectionFor, FAST_WAIT, PASSWORD, startSim } from "./helpers";
@@ -226,6 +227,25 @@ describe("unity:UpgradeCandidate and unity:UpgradeSession handlers", () => {
             expect(outs.status).toBe("Upgrade_Completed");
             expect(sim.sessionsCreated).toBe(1);
             expect(logs.lines.join("\n")).toContain("adopting session");
+        });
+
+        it("refresh reads the status and version back, and keeps the last known state while the array is unreachable", async () => {
+            sim = await startSim();
+            const candidate = await upload();
+            const { id, outs } = await upgradeSessionHandler.create(sessionInputs(candidate));
+            const fresh = await upgradeSessionHandler.read!(id, { ...outs, installedVersion: "stale" });
+            expect(fresh.props).toMatchObject({ status: "Upgrade_Completed", installedVersion: "5.3.0.0" });
+            expect(fresh.inputs).not.toHaveProperty("installedVersion");
+            await sim.reboot(5_000);
+            // A fake clock for the outage: the retries and the read budget pass without real waiting.
+            const fakeEnv = handlerEnv(new FakeClock());
+            const offline = await (sessionFactory(fakeEnv) as ResourceHandler<SessionInputs, SessionOutputs>).read!(id, {
+                ...outs,
+                rebootTimeoutSeconds: 1,
+            });
+            fakeEnv.clients.close();
+            expect(offline.props).toEqual({ ...outs, rebootTimeoutSeconds: 1 });
+            expect(logs.lines.join("\n")).toContain("keeping the last known state");
         });
 
         it("checks inputs with {property, reason}", async () => {
