@@ -72,6 +72,13 @@ export { SYSTEM_UPDATE_DEFAULTS, updateInputsSchema, type UpdateInputs, type Upd
 
 /** The whole convergence (see the module comment). */
 async function converge(env: HandlerEnv, inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id: string; outs: UpdateOutputs }> {
+    const endpoint = resolveConnection(inputs.connection).endpoint;
+    // One update per device at a time within a run: a second resource for the same device waits,
+    // then finds the device at its target (or adopts what is running) instead of racing the first.
+    return env.locks.run(`riverbed|${endpoint}`, () => convergeUnlocked(env, inputs, old));
+}
+
+async function convergeUnlocked(env: HandlerEnv, inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id: string; outs: UpdateOutputs }> {
     const connection = resolveConnection(inputs.connection);
     const client = RiverbedClient.for(connection, env);
     const ctx: Ctx = {

@@ -9,7 +9,8 @@ import { ResourceNotReadyError } from "../core/dynamic";
 import { inPhase, messageOf, PhaseError } from "../core/phase";
 import { mib } from "../core/progress";
 import { sha256File, type UploadProgress } from "../core/upload";
-import { formatDuration, readThrough } from "../core/waiter";
+import { readThrough } from "../core/read";
+import { formatDuration } from "../core/waiter";
 import { known, newestEntry, type RiverbedImage } from "./client";
 import { sameVersion } from "./versions";
 import {

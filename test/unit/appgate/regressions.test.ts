@@ -5,17 +5,35 @@
  * idle; plain-text 502s for every request about a rebooting appliance during a resumed run, refresh
  * and destroy; a failure that quotes the appliance's own details.
  */
-import { closeAllSessions } from "../../../provider/core/sessions";
 import {
     applianceUpgradeHandler,
     type ApplianceUpgradeInputs,
     type ApplianceUpgradeOutputs,
 } from "../../../provider/appgate/appliance-upgrade-handler";
-import { processEnv } from "../../../provider/core/env";
-
-const handler = applianceUpgradeHandler(processEnv);
+import { FakeClock } from "../../../provider/core/clock";
+import type { ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
-import { adminClient, eventually, FAST } from "./helpers";
+import { ManualClock } from "../../../simulators/core";
+import { adminClient, FAST } from "./helpers";
+
+let env: HandlerEnv;
+let handler: ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs>;
+
+/** Lets simulated time pass (100 ms per step) until `probe` answers something. */
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, _wallClockTimeoutMs?: number): Promise<T> {
+    for (let step = 0; step < 36_000; step++) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        await env.clock.sleep(100);
+    }
+    throw new Error("not reached within an hour of simulated time");
+}
+
+/** Forgets every shared client (a new provider process, as far as sessions go). */
+function closeAllSessions(): void {
+    env?.clients.close();
+}
 
 const TARGET = "6.4.1+40123";
 const FROM = "6.3.2+36260";
@@ -25,8 +43,17 @@ const PASSWORD = "s3cret-Appgate-regressions";
 let sim: AppgateSimulator;
 let logs: string[];
 
+/** A simulator on a manual clock, driven by the handler's fake clock (no wall-clock waits). */
 async function startSim(options: AppgateSimulatorOptions = {}): Promise<AppgateSimulator> {
-    sim = await startAppgateSimulator({ ...options, timings: { ...FAST, ...(options.timings ?? {}) }, password: PASSWORD });
+    const simClock = new ManualClock();
+    env = handlerEnv(new FakeClock(simClock.now(), (ms) => simClock.advance(ms)));
+    handler = applianceUpgradeHandler(env);
+    sim = await startAppgateSimulator({
+        ...options,
+        clock: simClock,
+        timings: { ...FAST, ...(options.timings ?? {}) },
+        password: PASSWORD,
+    });
     return sim;
 }
 
@@ -71,6 +98,19 @@ describe("idle after prepare, whatever the change record says", () => {
         expect(logs).toContain("[gateway-1] prepare: start → queued (prepare accepted, not started yet)");
     });
 
+    it("fifty appliances preparing at once, each idle for a while after its prepare: all prepared, one prepare each", async () => {
+        const gateways = Array.from({ length: 50 }, (_, i) => ({ name: `gw-${i + 1}` }));
+        await startSim({
+            appliances: [{ name: "controller-1", role: "controller" }, ...gateways],
+            prepareChangeCompletes: "accepted",
+            timings: { idleAfterPrepareMs: 60, downloadMs: 30 },
+        });
+        const outs = await Promise.all(gateways.map(({ name }) => handler.create(inputs(name))));
+        expect(outs.map((o) => o.outs.phase)).toEqual(Array(50).fill("prepared"));
+        for (const { name } of gateways) expect(sim.applianceCalls(name).prepare).toBe(1);
+        expect(sim.calls.snapshot()["upgrade.prepare"]!.byStatus).toEqual({ "202": 50 });
+    }, 60_000);
+
     it("a rerun of a resource that prepared this image re-reads a leftover idle before preparing: no second prepare", async () => {
         await startSim({ idleAfterPrepareReads: 4 });
         await preparedBehindOurBack("gateway-1");
@@ -101,13 +141,13 @@ describe("idle after prepare, whatever the change record says", () => {
         },
     );
 
-    it("a failed preparation quotes the appliance's own details", async () => {
-        await startSim({ prepareChangeCompletes: "accepted" });
+    it("a failed preparation quotes the appliance's own details, not only the change record's generic text", async () => {
+        await startSim({ prepareChangeCompletes: "ready", changeFailureDetails: "generic" });
         const error = (await handler
             .create(inputs("gateway-1", { imageUrl: sim.imageUrl("appgate-6.4.1-40123-release-corrupt.img.zip") }))
             .catch((e: unknown) => e)) as Error;
         expect(error.message).toContain(
-            "failed in state failed: appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch)",
+            "failed in state failed: appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch) (change: The prepare job failed.)",
         );
     });
 });

@@ -6,19 +6,36 @@
  * token expiry mid-wait, pinned versions, read drift and destroy.
  */
 import { once } from "node:events";
-import { closeAllSessions } from "../../../provider/core/sessions";
-import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
 import {
     applianceUpgradeHandler,
     type ApplianceUpgradeInputs,
     type ApplianceUpgradeOutputs,
 } from "../../../provider/appgate/appliance-upgrade-handler";
-import { processEnv } from "../../../provider/core/env";
-
-const handler = applianceUpgradeHandler(processEnv);
 import { AppgateClient } from "../../../provider/appgate/client";
+import { FakeClock } from "../../../provider/core/clock";
+import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
-import { eventually, FAST } from "./helpers";
+import { ManualClock } from "../../../simulators/core";
+import { FAST } from "./helpers";
+
+let env: HandlerEnv;
+let handler: ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs>;
+
+/** Lets simulated time pass (100 ms per step) until `probe` answers something. */
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+    for (let step = 0; step < 36_000; step++) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        await env.clock.sleep(100);
+    }
+    throw new Error("not reached within an hour of simulated time");
+}
+
+/** Forgets every shared client (a new provider process, as far as sessions go). */
+function closeAllSessions(): void {
+    env.clients.close();
+}
 
 const TARGET = "6.4.1+40123";
 const IMAGE_FILE = "appgate-6.4.1-40123-release.img.zip";
@@ -26,8 +43,12 @@ const IMAGE_FILE = "appgate-6.4.1-40123-release.img.zip";
 let sim: AppgateSimulator;
 let logs: string[];
 
+/** A simulator on a manual clock, driven by the handler's fake clock (no wall-clock waits). */
 async function startSim(options: AppgateSimulatorOptions = {}): Promise<AppgateSimulator> {
-    sim = await startAppgateSimulator({ timings: FAST, ...options, password: "s3cret-Appgate-pw" });
+    const simClock = new ManualClock();
+    env = handlerEnv(new FakeClock(simClock.now(), (ms) => simClock.advance(ms)));
+    handler = applianceUpgradeHandler(env);
+    sim = await startAppgateSimulator({ timings: FAST, ...options, clock: simClock, password: "s3cret-Appgate-pw" });
     return sim;
 }
 
@@ -159,12 +180,15 @@ describe("prepare and complete", () => {
         await offline;
         expect(out).toMatchObject({ phase: "completed", runningVersion: TARGET, volumeNumber: 2, peerApiVersion: 21 });
         expect(sim.peerVersionRange()).toEqual({ min: 21, max: 21 });
-        const client = AppgateClient.for({
-            endpoint: sim.adminUrl,
-            username: "admin",
-            password: "s3cret-Appgate-pw",
-            identityProvider: "local",
-        });
+        const client = AppgateClient.for(
+            {
+                endpoint: sim.adminUrl,
+                username: "admin",
+                password: "s3cret-Appgate-pw",
+                identityProvider: "local",
+            },
+            env,
+        );
         expect(client.auth.logins).toBe(2);
         expect(client.auth.negotiations).toBe(2); // v5 → v20 at first, v20 → v21 after the upgrade
         const calls = sim.calls.snapshot();
@@ -172,7 +196,9 @@ describe("prepare and complete", () => {
         expect(calls["login"]!.byStatus).toEqual({ "200": 2, "406": 2 });
         expect(sim.applianceCalls("controller-1")).toMatchObject({ prepare: 1, complete: 1 });
         expect(
-            logs.some((l) => /^\[controller-1\] complete: unreachable \(appgate GET \/appliances\/status .*(502|ECONNREFUSED)/.test(l)),
+            logs.some((l) =>
+                /^\[controller-1\] complete: unreachable \(appgate (GET \/appliances\/status|POST \/login) .*(502|ECONNREFUSED)/.test(l),
+            ),
         ).toBe(true);
         expect(logs.some((l) => l.startsWith("[controller-1] complete: reachable again after"))).toBe(true);
     });
@@ -361,12 +387,15 @@ describe("image changes, refresh and destroy", () => {
         expect(same.inputs!.targetVersion).toBe(TARGET);
         expect(same.props.upgradeStatus).toBe("ready");
 
-        const client = AppgateClient.for({
-            endpoint: sim.adminUrl,
-            username: "admin",
-            password: "s3cret-Appgate-pw",
-            identityProvider: "local",
-        });
+        const client = AppgateClient.for(
+            {
+                endpoint: sim.adminUrl,
+                username: "admin",
+                password: "s3cret-Appgate-pw",
+                identityProvider: "local",
+            },
+            env,
+        );
         await client.cancel(prepared.applianceId);
         await eventually(() => (sim.appliance("gateway-1").upgrade.status === "idle" ? true : undefined));
         const drifted = await handler.read!(prepared.applianceId, prepared);
@@ -406,12 +435,15 @@ describe("image changes, refresh and destroy", () => {
     it("destroy leaves an upgrade prepared by someone else alone", async () => {
         await startSim();
         const mine = await create(inputs("gateway-1"));
-        const client = AppgateClient.for({
-            endpoint: sim.adminUrl,
-            username: "admin",
-            password: "s3cret-Appgate-pw",
-            identityProvider: "local",
-        });
+        const client = AppgateClient.for(
+            {
+                endpoint: sim.adminUrl,
+                username: "admin",
+                password: "s3cret-Appgate-pw",
+                identityProvider: "local",
+            },
+            env,
+        );
         await client.cancel(mine.applianceId);
         await eventually(() => (sim.appliance("gateway-1").upgrade.status === "idle" ? true : undefined));
         await client.prepare(mine.applianceId, sim.imageUrl("6.4.2+40200"));

@@ -2,7 +2,8 @@
  * readThrough: one read that rides out transient errors (a reboot, a burst of 5xx) within an outage
  * budget, on a fake clock.
  */
-import { readThrough, TransientBudgetExceededError } from "../../../provider/core/waiter";
+import { readThrough } from "../../../provider/core/read";
+import { TransientBudgetExceededError } from "../../../provider/core/waiter";
 import { VendorApiError } from "../../../provider/core/errors";
 
 function fakeClock(start = 5_000_000) {

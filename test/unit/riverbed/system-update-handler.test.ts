@@ -1,17 +1,21 @@
 /**
- * `riverbed:SystemUpdate` handler, called as the runtime calls it, against the simulator: the whole
- * update through a real reboot window, idempotence, adoption, downgrade protection, stale state
- * clean-up, failures that stay in state and resume, token expiry and outage budgets.
+ * `riverbed:SystemUpdate` handler, called as the runtime calls it, against the simulator on a fake
+ * clock (the handler's {@link FakeClock} drives the simulator's manual clock, so no test sleeps in
+ * wall time): the whole update through a reboot window, idempotence, adoption, downgrade protection,
+ * stale state clean-up, failures that stay in state and resume, token expiry and outage budgets.
  */
-import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
+import { FakeClock } from "../../../provider/core/clock";
+import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { RiverbedClient } from "../../../provider/riverbed/client";
-import { processEnv } from "../../../provider/core/env";
 import { systemUpdateHandler, type UpdateInputs, type UpdateOutputs } from "../../../provider/riverbed/system-update-handler";
+import { ManualClock } from "../../../simulators/core";
 import type { RiverbedSimulator, RiverbedSimulatorOptions } from "../../../simulators/riverbed";
-import { eventually } from "../simulators/helpers";
-import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+import { captureLogs, connectionFor, imageDir, rejection, startSim } from "./helpers";
 
-const h = systemUpdateHandler(processEnv);
+let h: ResourceHandler<UpdateInputs, UpdateOutputs>;
+let env: HandlerEnv;
+let clock: FakeClock;
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;
@@ -23,16 +27,30 @@ beforeAll(async () => {
 afterAll(() => images.cleanup());
 afterEach(async () => {
     logs?.restore();
-    closeSessions();
+    env?.clients.close();
     await sim?.stop();
 });
 
 async function setup(options: RiverbedSimulatorOptions = {}): Promise<void> {
-    sim = await startSim(options);
+    const simClock = new ManualClock();
+    clock = new FakeClock(simClock.now(), (ms) => simClock.advance(ms));
+    env = handlerEnv(clock);
+    h = systemUpdateHandler(env);
+    sim = await startSim({ ...options, clock: simClock });
     logs = captureLogs();
 }
 
-const client = () => RiverbedClient.for(connectionFor(sim));
+/** Lets simulated time pass (one second per step) until `probe` answers something. */
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+    for (let step = 0; step < 3_600; step++) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        await clock.sleep(1_000);
+    }
+    throw new Error("not reached within an hour of simulated time");
+}
+
+const client = () => RiverbedClient.for(connectionFor(sim), env);
 const inputs = (extra: Partial<UpdateInputs>): UpdateInputs => ({
     __logName: "upd",
     connection: connectionFor(sim),
@@ -245,7 +263,7 @@ describe("failures stay in state and a rerun resumes", () => {
         expect(err.properties).toMatchObject({ state: "RUNNING" });
         expect(text()).toContain("[upd] updating to 11.7.0: unreachable (riverbed GET /api/npm.system_update/2.0/update on");
         expect(text()).toContain("treating it as a reboot, waiting up to 1.0s");
-        await sim.whenOnline();
+        await eventually(() => (sim.online ? true : undefined));
         const { outs } = await h.update!(sim.url, err.properties as UpdateOutputs, inputs({ imageId: String(imageId) }));
         // The update finished while nobody watched: the version before is the one the state recorded, not the new one.
         expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947" });
@@ -258,7 +276,7 @@ describe("failures stay in state and a rerun resumes", () => {
         await client().initUpdate();
         await eventually(async () => ((await client().getUpdate()).state === "INITIALIZED" ? true : undefined));
         await client().startUpdate();
-        await eventually(async () => (sim.version === "11.7.0 #24010" && sim.online ? true : undefined), 20_000);
+        await eventually(async () => (sim.version === "11.7.0 #24010" && sim.online ? true : undefined));
         const { outs } = await h.create(inputs({ imageId: String(imageId) }));
         expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947", state: "IDLE" });
         expect(sim.calls.received("update.start")).toBe(1);

@@ -1,14 +1,18 @@
 /**
- * `riverbed:UpgradeImage` handler, called as the runtime calls it, against the simulator.
+ * `riverbed:UpgradeImage` handler, called as the runtime calls it, against the simulator on a fake
+ * clock (the handler's {@link FakeClock} drives the simulator's manual clock).
  */
-import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
+import { FakeClock } from "../../../provider/core/clock";
+import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { RiverbedClient } from "../../../provider/riverbed/client";
-import { processEnv } from "../../../provider/core/env";
 import { displayUrl, upgradeImageHandler, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/upgrade-image-handler";
+import { ManualClock } from "../../../simulators/core";
 import type { RiverbedSimulator } from "../../../simulators/riverbed";
-import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+import { captureLogs, connectionFor, imageDir, rejection, startSim } from "./helpers";
 
-const h = upgradeImageHandler(processEnv);
+let h: ResourceHandler<ImageInputs, ImageOutputs>;
+let env: HandlerEnv;
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;
@@ -19,14 +23,25 @@ beforeAll(async () => {
 });
 afterAll(() => images.cleanup());
 beforeEach(async () => {
-    sim = await startSim();
+    const simClock = new ManualClock();
+    env = handlerEnv(new FakeClock(simClock.now(), (ms) => simClock.advance(ms)));
+    h = upgradeImageHandler(env);
+    sim = await startSim({ clock: simClock });
     logs = captureLogs();
 });
 afterEach(async () => {
     logs.restore();
-    closeSessions();
+    env.clients.close();
     await sim.stop();
 });
+
+/** Lets simulated time pass (one second per step) until `done` holds. */
+async function passUntil(done: () => boolean): Promise<void> {
+    for (let step = 0; step < 3_600 && !done(); step++) {
+        await env.clock.sleep(1_000);
+    }
+    expect(done()).toBe(true);
+}
 
 const inputs = (extra: Partial<ImageInputs>): ImageInputs => ({
     __logName: "img",
@@ -192,16 +207,16 @@ describe("read and delete", () => {
         expect(read.inputs).not.toHaveProperty("state");
         expect(read.inputs).toMatchObject({ file: file.path });
 
-        await RiverbedClient.for(connectionFor(sim)).deleteImage(1);
+        await RiverbedClient.for(connectionFor(sim), env).deleteImage(1);
         expect(await h.read!(id, outs)).toEqual({ id: "", props: outs });
 
         // Installed (and therefore consumed) by the device: kept, so nothing is uploaded again.
         const second = await h.create(inputs({ file: file.path }));
-        const c = RiverbedClient.for(connectionFor(sim));
+        const c = RiverbedClient.for(connectionFor(sim), env);
         await c.initUpdate();
-        await new Promise<void>((resolve) => sim.on("update-state", (u) => u.state === "INITIALIZED" && resolve()));
+        await passUntil(() => sim.update().state === "INITIALIZED");
         await c.startUpdate();
-        await new Promise<void>((resolve) => sim.once("online", () => resolve()));
+        await passUntil(() => sim.version === "11.7.0 #24010" && sim.online);
         expect(sim.images()).toEqual([]);
         const consumed = await h.read!(second.id, second.outs);
         expect(consumed).toMatchObject({ id: second.id, props: { state: "CONSUMED", version: "11.7.0 #24010" } });
