@@ -1,5 +1,6 @@
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { UnityClient } from "../../../provider/unity/client";
+import { resolveConnection } from "../../../provider/unity/connection";
 import { runsVersion } from "../../../provider/unity/versions";
 import { parseInterval, upgradeStatusName } from "../../../provider/unity/wire";
 import type { UnitySimulator } from "../../../simulators/unity";
@@ -25,6 +26,33 @@ describe("unity client: pure parsing", () => {
         expect(runsVersion("5.3.0.0.5.120", "5.3.0.0.5.120")).toBe(true);
         expect(runsVersion("5.2.1.0", "5.3.0.0.5.120")).toBe(false);
         expect(runsVersion(undefined, "5.3.0.0.5.120")).toBe(false);
+    });
+});
+
+describe("unity connection", () => {
+    const keys = ["UNITY_ENDPOINT", "UNITY_USERNAME", "UNITY_PASSWORD", "UNITY_INSECURE"];
+    afterEach(() => keys.forEach((k) => delete process.env[k]));
+
+    it("falls back to UNITY_* env, lets the resource override, and keeps TLS verification on unless set", () => {
+        Object.assign(process.env, { UNITY_ENDPOINT: "https://10.0.0.5/", UNITY_USERNAME: "admin", UNITY_PASSWORD: "env-pw" });
+        expect(resolveConnection(undefined)).toEqual({
+            endpoint: "https://10.0.0.5",
+            username: "admin",
+            password: "env-pw",
+            caBundle: undefined,
+            insecure: undefined,
+        });
+        expect(resolveConnection({ endpoint: "https://unity-2", password: "own-pw" })).toMatchObject({
+            endpoint: "https://unity-2",
+            username: "admin",
+            password: "own-pw",
+        });
+        process.env["UNITY_INSECURE"] = "true";
+        expect(resolveConnection(undefined).insecure).toBe(true);
+    });
+
+    it("names the missing setting and where it can come from", () => {
+        expect(() => resolveConnection(undefined)).toThrow(/connection\.endpoint.*unity:endpoint.*UNITY_ENDPOINT/);
     });
 });
 
