@@ -14,9 +14,10 @@ import { setStackConfig } from "./core/settings";
 import type { RuntimeEntry } from "./core/shim";
 import { loopbackRuntime } from "./loopback/handlers";
 import { riverbedRuntime } from "./riverbed/handlers";
+import { unityRuntime } from "./unity/handlers";
 
 /** Every vendor this runtime serves. */
-const vendors: readonly VendorRuntime[] = [loopbackRuntime, riverbedRuntime, appgateRuntime];
+const vendors: readonly VendorRuntime[] = [loopbackRuntime, riverbedRuntime, appgateRuntime, unityRuntime];
 
 const handlers = new Map<string, ResourceHandler>(vendors.flatMap((v) => [...v.handlers(processEnv)]));
 
