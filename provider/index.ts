@@ -7,4 +7,5 @@
 export * as loopback from "./loopback";
 export * as riverbed from "./riverbed";
 export * as appgate from "./appgate";
+export * as avisi from "./avisi";
 export { typeToken, UNKNOWN } from "./core/dynamic";
