@@ -16,8 +16,16 @@ export function scaledClock(scale: number, originMs: number): Clock {
     };
 }
 
-/** The wall clock, or the simulated clock the environment describes. @throws InputError for malformed values. */
+let injected: Clock | undefined;
+
+/** Tests: make every Avisi resource wait on `clock` (undefined restores the default). */
+export function setAvisiClock(clock: Clock | undefined): void {
+    injected = clock;
+}
+
+/** The injected clock, the wall clock, or the simulated clock the environment describes. @throws InputError for malformed values. */
 export function avisiClock(env: NodeJS.ProcessEnv = process.env): { clock: Clock; scale: number } {
+    if (injected) return { clock: injected, scale: 1 };
     const scaleText = env["AVISI_SIMULATED_TIME_SCALE"];
     const originText = env["AVISI_SIMULATED_TIME_ORIGIN"];
     if (!scaleText && !originText) return { clock: systemClock, scale: 1 };
