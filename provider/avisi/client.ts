@@ -38,7 +38,10 @@ const clusterSchema = z
         slug: z.string().min(1),
         environmentSlug: z.string().nullish(),
         version: z.string().min(1),
-        maintenanceSchedule: z.object({ identity: z.string() }).passthrough().nullish(),
+        maintenanceSchedule: z
+            .object({ identity: z.string(), windows: z.array(z.object({ day: z.string(), startTime: z.string(), duration: z.number() }).passthrough()).nullish() })
+            .passthrough()
+            .nullish(),
     })
     .passthrough();
 export type AvisiCluster = z.infer<typeof clusterSchema>;

@@ -22,6 +22,7 @@ import { VendorFailureError } from "../core/errors";
 import { formatDuration, waitFor, WaitFailedError, type Clock, type Observation, type WaitResult } from "../core/waiter";
 import type { AvisiClient, ScheduledUpgrade } from "./client";
 import { sameClusterVersion } from "./versions";
+import { nextWindow } from "./windows";
 
 /** Statuses that end an upgrade without success. */
 export const FAILURE_STATUSES = ["FAILED", "MISSED", "SUPERSEDED"] as const;
@@ -106,6 +107,7 @@ async function run(
 ): Promise<WaitResult<ScheduledUpgrade>> {
     let last = start;
     let announcedSleep = false;
+    let estimatedStart: number | undefined;
     const refresh = async (): Promise<Observation<ScheduledUpgrade>> => {
         const read = await ctx.client.upgrade(start.identity);
         if (read === null) throw new Error(`upgrade ${start.identity} of ${ctx.clusterName} is gone: someone cancelled it`);
@@ -115,13 +117,20 @@ async function run(
             // No public read: the cluster's own version is the only evidence.
             const cluster = await ctx.client.cluster(ctx.environment, ctx.clusterSlug);
             onClusterVersion?.(cluster.version);
+            if (!last.windowStart && !last.ignoreMaintenanceSchedule) {
+                // The scheduler's choice is not readable: the cluster's own schedule tells when to look.
+                const from = Math.max(ctx.clock.now(), last.scheduleRequestDate ? Date.parse(last.scheduleRequestDate) : 0);
+                const next = nextWindow(cluster.maintenanceSchedule?.windows ?? [], from);
+                if (next) estimatedStart = next.startMs;
+            }
             if (sameClusterVersion(cluster.version, ctx.targetVersion)) last = { ...last, status: "SUCCEEDED" };
             else if (last.windowEnd && ctx.clock.now() > Date.parse(last.windowEnd) + GRACE_AFTER_WINDOW_MS) {
                 last = { ...last, status: UNCONFIRMED, reason: `the window ended and the cluster still runs ${cluster.version}; the vendor offers no public read of the upgrade's status` };
             }
         }
-        const inWindowWait = last.status === "SCHEDULED" || last.status === "SCHEDULED_NOTIFIED";
-        const notBefore = sleepUntilWindow && inWindowWait && last.windowStart ? Date.parse(last.windowStart) : undefined;
+        const inWindowWait = last.status === "SCHEDULED" || last.status === "SCHEDULED_NOTIFIED" || (read === undefined && last.status === "REQUESTED");
+        const windowStart = last.windowStart ? Date.parse(last.windowStart) : estimatedStart;
+        const notBefore = sleepUntilWindow && inWindowWait && windowStart !== undefined ? windowStart : undefined;
         return { state: last.status, object: last, notBefore, detail: last.reason ?? undefined };
     };
     try {
@@ -132,16 +141,20 @@ async function run(
             pending,
             failure: [...FAILURE_STATUSES, UNCONFIRMED],
             timeoutMs: Math.max(0, ctx.deadline - ctx.clock.now()),
+            // The caller just read `start`: the first read can wait one interval.
+            initialDelayMs: Math.min(minDelayMs, Math.max(0, ctx.deadline - ctx.clock.now())),
             minDelayMs,
             maxDelayMs,
             clock: ctx.clock,
             onProgress: (event) => {
-                if (event.kind === "state") {
+                if (event.kind === "state" && event.previous === undefined && event.observation.state === start.status) {
+                    // The state we started from: already reported by the caller.
+                } else if (event.kind === "state") {
                     const o = event.observation.object;
                     ctx.log(`upgrade ${start.identity}: ${event.observation.state}${o?.windowStart ? ` for the window ${windowText(o)}` : ""}`);
                     announcedSleep = false;
                 } else if (event.kind === "poll" && !announcedSleep && event.observation.notBefore !== undefined && event.nextDelayMs > maxDelayMs) {
-                    ctx.log(`sleeping ${formatDuration(event.nextDelayMs)} (simulated or real) until the window opens at ${event.observation.object?.windowStart}`);
+                    ctx.log(`sleeping ${formatDuration(event.nextDelayMs)} until the window opens at ${new Date(event.observation.notBefore).toISOString()}`);
                     announcedSleep = true;
                 } else if (event.kind === "transient") {
                     ctx.log(`Avisi Cloud API unavailable (${event.consecutive} in a row): ${(event.error as Error).message}`);

@@ -1,0 +1,190 @@
+/**
+ * `avisi:ScheduledClusterUpgrade` handler against the simulator, on one fake clock shared by both:
+ * the provider's sleeps advance the simulator's manual clock, so a week-away window passes at once
+ * and the number of status reads is exact. Covers check (numeric versions, the one-minor rule at
+ * preview), schedule into the next window, adoption, reschedule in place, wait-for-SUCCEEDED
+ * sleeping until the window, MISSED as a partial failure and its drift on refresh, the vendor
+ * without public reads or cancel, and destroy.
+ */
+import type { ManualClock } from "../../../simulators/core/clock";
+import type { AvisiSimulator } from "../../../simulators/avisi";
+import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
+import { closeAllSessions } from "../../../provider/core/sessions";
+import { setAvisiClock } from "../../../provider/avisi/simulated-time";
+import { scheduledUpgradeHandler as handler } from "../../../provider/avisi/upgrade-handler";
+import type { ScheduledUpgradeInputs, ScheduledUpgradeOutputs } from "../../../provider/avisi/upgrade-inputs";
+import { HOUR, NEXT_TUESDAY_WINDOW, startManualAvisi, TOKEN } from "./helpers";
+
+let sim: AvisiSimulator;
+let clock: ManualClock;
+let logs: string[];
+let logSpy: jest.SpyInstance;
+
+async function start(options: Parameters<typeof startManualAvisi>[0] = {}): Promise<void> {
+    ({ sim, clock } = await startManualAvisi(options));
+    // The provider's sleeps move simulated time: the scheduler's timers fire in between polls.
+    setAvisiClock({ now: () => clock.now(), sleep: async (ms) => clock.advance(ms) });
+}
+
+beforeEach(async () => {
+    logs = [];
+    logSpy = jest.spyOn(console, "log").mockImplementation((line: string) => void logs.push(line));
+    await start();
+});
+afterEach(async () => {
+    logSpy.mockRestore();
+    setAvisiClock(undefined);
+    closeAllSessions();
+    await sim.stop();
+});
+
+function inputs(extra: Partial<ScheduledUpgradeInputs> = {}): ScheduledUpgradeInputs {
+    return {
+        __logName: "k8s-prod",
+        connection: { endpoint: sim.url, token: TOKEN, organisation: sim.organisation },
+        environment: "production",
+        cluster: "k8s-prod",
+        version: "1.31.10",
+        ...extra,
+    };
+}
+
+const posts = () => sim.calls.snapshot()["upgrades.request"]?.received ?? 0;
+const reads = () => sim.calls.snapshot()["upgrades.get"]?.received ?? 0;
+
+describe("check", () => {
+    it("refuses a jump of more than one minor at preview, naming both versions", async () => {
+        const result = await handler.check!({}, inputs({ version: "1.32.2" }));
+        expect(result.failures).toEqual([{ property: "version", reason: expect.stringMatching(/production\/k8s-prod runs 1\.30\.6: 1\.30\.6 → 1\.32\.2 skips 1 minor.*schedule 1\.31\.x first/) }]);
+        expect((await handler.check!({}, inputs({ version: "1.31.10" }))).failures).toEqual([]);
+        expect(posts()).toBe(0);
+    });
+
+    it("validates inputs without the network, and leaves unknowns for later", async () => {
+        const bad = await handler.check!({}, { ...inputs({ version: "1.31" }), waitFor: "DONE" } as never);
+        expect(bad.failures!.map((f) => f.property).sort()).toEqual(["version", "waitFor"]);
+        const noCluster = await handler.check!({}, { ...inputs(), cluster: undefined });
+        expect(noCluster.failures).toEqual([{ property: "cluster", reason: "give clusterIdentity, or environment and cluster (slugs)" }]);
+        expect((await handler.check!({}, inputs({ version: UNKNOWN }))).failures).toEqual([]);
+        const waiver = await handler.check!({}, inputs({ outsideWindowReason: "hotfix" }));
+        expect(waiver.failures).toEqual([{ property: "outsideWindowReason", reason: expect.stringContaining("ignoreMaintenanceSchedule") }]);
+    });
+
+    it("does not re-judge an unchanged version (the cluster may have moved on)", async () => {
+        sim.cluster("k8s-prod").version = "1.32.2";
+        expect((await handler.check!(inputs({ version: "1.30.6" }), inputs({ version: "1.30.6" }))).failures).toEqual([]);
+    });
+});
+
+describe("create and update", () => {
+    it("schedules into the next maintenance window with one request", async () => {
+        const { id, outs } = await handler.create(inputs());
+        expect(id).toBe(sim.cluster("k8s-prod").identity);
+        expect(outs).toMatchObject({ status: "SCHEDULED", windowStart: NEXT_TUESDAY_WINDOW.start, windowEnd: NEXT_TUESDAY_WINDOW.end, fromVersion: "1.30.6", clusterName: "production/k8s-prod" });
+        expect(posts()).toBe(1);
+        expect(sim.cluster("k8s-prod").version).toBe("1.30.6");
+
+        // A second create (a retry after a lost answer) adopts it.
+        const again = await handler.create(inputs());
+        expect(again.outs.upgradeIdentity).toBe(outs.upgradeIdentity);
+        expect(posts()).toBe(1);
+        expect(logs.join("\n")).toContain("adopting upgrade");
+    });
+
+    it("reschedules in place when the date changes: one upgrade object, updated", async () => {
+        const { outs } = await handler.create(inputs());
+        const later = await handler.update!(outs.resolvedClusterIdentity, outs, inputs({ scheduleRequestDate: "2026-12-09T00:00:00Z" }));
+        expect(later.outs.upgradeIdentity).toBe(outs.upgradeIdentity);
+        expect(later.outs.windowStart).toBe("2026-12-15T02:00:00.000Z");
+        expect(sim.upgrades.upgrades).toHaveLength(1);
+        expect(sim.state().accepted).toMatchObject({ scheduled: 1, rescheduled: 1 });
+    });
+
+    it("waits for SUCCEEDED by sleeping until the window, then polling a few times", async () => {
+        const { outs } = await handler.create(inputs({ waitFor: "SUCCEEDED" }));
+        expect(outs).toMatchObject({ status: "SUCCEEDED", clusterVersion: "1.31.10", windowStart: NEXT_TUESDAY_WINDOW.start });
+        expect(sim.cluster("k8s-prod").version).toBe("1.31.10");
+        // 5 days 16 hours of waiting: a handful of reads, not one every 30 s (that would be ~16 000).
+        expect(reads()).toBeLessThan(25);
+        expect(logs.join("\n")).toMatch(/sleeping .* until the window opens at 2026-12-08T02:00:00.000Z/);
+    });
+
+    it("fails fast when the window opens after the wait budget", async () => {
+        const failure = await handler.create(inputs({ waitFor: "SUCCEEDED", waitTimeoutSeconds: 3_600 })).catch((e: unknown) => e);
+        expect(failure).toBeInstanceOf(ResourceNotReadyError);
+        expect((failure as Error).message).toMatch(/opens at 2026-12-08T02:00:00.000Z, after this operation's deadline/);
+        expect(sim.upgrades.upgrades[0]!.status).toBe("SCHEDULED");
+    });
+
+    it("turns MISSED into an error that keeps the resource, shows drift on refresh, and schedules again on the next up", async () => {
+        sim.inject("MISSED", { cluster: "k8s-prod" });
+        const failure = (await handler.create(inputs({ waitFor: "SUCCEEDED" })).catch((e: unknown) => e)) as ResourceNotReadyError;
+        expect(failure).toBeInstanceOf(ResourceNotReadyError);
+        expect(failure.message).toMatch(/avisi cluster production\/k8s-prod upgrade .* to 1\.31\.10: upgrading failed in state MISSED: The upgrade did not start within its maintenance window.*pulumi up/);
+        const state = failure.properties as ScheduledUpgradeOutputs;
+        expect(state.status).toBe("MISSED");
+
+        const refreshed = await handler.read!(failure.id, state);
+        expect(refreshed.inputs!["version"]).toBe("1.30.6");
+
+        const retried = await handler.update!(failure.id, state, inputs({ waitFor: "SUCCEEDED" }));
+        expect(retried.outs.status).toBe("SUCCEEDED");
+        expect(retried.outs.upgradeIdentity).not.toBe(state.upgradeIdentity);
+        expect(posts()).toBe(2);
+    });
+
+    it("is CURRENT without a request when the cluster already runs the version", async () => {
+        const { outs } = await handler.create(inputs({ version: "1.30.6" }));
+        expect(outs.status).toBe("CURRENT");
+        expect(posts()).toBe(0);
+    });
+
+    it("refuses the jump at create too, before any request", async () => {
+        await expect(handler.create(inputs({ version: "1.32.2" }))).rejects.toThrow(/\[version\] cluster production\/k8s-prod runs 1\.30\.6/);
+        expect(posts()).toBe(0);
+    });
+});
+
+describe("a vendor without the undocumented reads and cancel", () => {
+    beforeEach(() => void sim.configure({ publicRead: false, publicCancel: false }));
+
+    it("confirms SUCCEEDED from the cluster's version", async () => {
+        const { outs } = await handler.create(inputs({ waitFor: "SUCCEEDED", clusterIdentity: sim.cluster("k8s-prod").identity, environment: undefined, cluster: undefined }));
+        expect(outs).toMatchObject({ status: "SUCCEEDED", clusterVersion: "1.31.10" });
+        // It slept until the window of the cluster's own schedule instead of polling the version all week.
+        expect(sim.calls.snapshot()["clusters.get"]!.received).toBeLessThan(25);
+    });
+
+    it("records what the POST said for a SCHEDULED wait, and says plainly on destroy what stays scheduled", async () => {
+        sim.configure({ windowInPostResponse: true });
+        const { outs } = await handler.create(inputs());
+        expect(outs).toMatchObject({ status: "REQUESTED", windowStart: NEXT_TUESDAY_WINDOW.start });
+        await handler.delete!(outs.resolvedClusterIdentity, outs);
+        expect(logs.join("\n")).toMatch(/no public cancel .* STAYS SCHEDULED for the window 2026-12-08T02:00:00.000Z/);
+        expect(sim.upgrades.upgrades[0]!.status).not.toBe("SUPERSEDED");
+    });
+});
+
+describe("destroy", () => {
+    it("cancels an open upgrade where the vendor allows it, and only forgets a finished one", async () => {
+        const { outs } = await handler.create(inputs());
+        await handler.delete!(outs.resolvedClusterIdentity, outs);
+        expect(sim.upgrades.upgrades[0]).toMatchObject({ status: "SUPERSEDED", reason: "cancelled" });
+
+        const done = await handler.create(inputs({ waitFor: "SUCCEEDED" }));
+        await handler.delete!(done.id, done.outs);
+        expect(logs.join("\n")).toMatch(/is SUCCEEDED: nothing to cancel/);
+        expect(sim.state().accepted.cancelled).toBe(1);
+    });
+
+    it("never logs the token", async () => {
+        await handler.create(inputs({ waitFor: "SUCCEEDED" }));
+        expect(logs.join("\n")).not.toContain(TOKEN);
+    });
+});
+
+it("keeps adjacent hours apart (sanity of the fake clock)", () => {
+    const before = clock.now();
+    clock.advance(HOUR);
+    expect(clock.now() - before).toBe(HOUR);
+});
