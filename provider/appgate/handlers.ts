@@ -33,6 +33,8 @@
  */
 
 import { z } from "zod";
+import { vendorRuntime } from "../core/dynamic";
+import { appgateKinds } from "./kinds";
 import {
     inputsFromState, checkWithSchema, containsUnknown, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ReadResult, type ResourceHandler } from "../core/dynamic";
 import { InputError, isTransientError, VendorApiError, VendorFailureError } from "../core/errors";
@@ -771,5 +773,5 @@ export const applianceUpgradeHandler: ResourceHandler<ApplianceUpgradeInputs, Ap
     },
 };
 
-/** Handlers of the Appgate vendor, by kind. */
-export const appgateHandlers: Record<string, ResourceHandler> = { "appgate:ApplianceUpgrade": applianceUpgradeHandler };
+/** Handlers of the Appgate vendor. */
+export const appgateRuntime = vendorRuntime(appgateKinds, { ApplianceUpgrade: () => applianceUpgradeHandler });

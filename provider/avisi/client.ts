@@ -10,9 +10,10 @@
  */
 import { z } from "zod";
 import { HttpSession, type HttpSessionOptions } from "../core/http";
-import { StaticTokenAuth } from "../core/auth";
+import type { AuthStrategy } from "../core/auth";
 import { VendorApiError } from "../core/errors";
-import { sharedSession } from "../core/sessions";
+import type { Clock } from "../core/clock";
+import type { HandlerEnv } from "../core/env";
 import type { AvisiConnection } from "./connection";
 
 /** A scheduled cluster upgrade, as far as the resources read it. Unknown statuses pass through as text. */
@@ -52,6 +53,20 @@ export type AvisiSchedule = z.infer<typeof scheduleSchema>;
 export type AvisiWindow = z.infer<typeof windowSchema>;
 
 const pageSchema = z.object({ content: z.array(z.unknown()), last: z.boolean().optional() }).passthrough();
+
+/**
+ * `Authorization: Token <personal access token>` — the scheme word is literally `Token`. A PAT does
+ * not expire on a timer and has no refresh flow, so a 401 is final (no re-login to try).
+ */
+class PersonalAccessTokenAuth implements AuthStrategy {
+    constructor(private readonly token: string) {}
+    async headers(): Promise<Record<string, string>> {
+        return { Authorization: `Token ${this.token}` };
+    }
+    secrets(): string[] {
+        return [this.token];
+    }
+}
 
 /** The go-client stops after this many pages. */
 const MAX_PAGES = 100;
@@ -93,21 +108,33 @@ export class AvisiClient {
         readonly organisation: string,
     ) {}
 
-    /** The shared client for a connection. */
-    static for(connection: AvisiConnection, overrides: Partial<HttpSessionOptions> = {}): AvisiClient {
-        const session = sharedSession({ vendor: "avisi", endpoint: connection.endpoint, secret: connection.token, extra: JSON.stringify(overrides) }, () =>
-            new HttpSession({
-                vendor: "avisi",
-                baseUrl: connection.endpoint,
-                auth: new StaticTokenAuth("Authorization", `Token ${connection.token}`, connection.token),
-                headers: { Accept: "application/json", "User-Agent": "pulumi-upgrades (avisi)" },
-                tls: { caBundle: connection.caBundle, insecure: connection.insecure },
-                timeouts: { responseMs: 15_000 },
-                parseError: parseAvisiError,
-                ...overrides,
-            }),
+    /**
+     * The shared client for a connection: one keep-alive session per endpoint, token, organisation
+     * and TLS settings per provider process. `clock` drives retry backoff (the handler's clock).
+     */
+    static for(connection: AvisiConnection, env: HandlerEnv, clock: Clock = env.clock, overrides: Partial<HttpSessionOptions> = {}): AvisiClient {
+        const key = { endpoint: connection.endpoint, username: connection.organisation, password: connection.token, caBundle: connection.caBundle, insecure: connection.insecure, overrides: JSON.stringify(overrides) };
+        return env.clients.get("avisi", key, () =>
+            new AvisiClient(
+                new HttpSession({
+                    vendor: "avisi",
+                    baseUrl: connection.endpoint,
+                    auth: new PersonalAccessTokenAuth(connection.token),
+                    headers: { Accept: "application/json", "User-Agent": "pulumi-upgrades (avisi)" },
+                    tls: { caBundle: connection.caBundle, insecure: connection.insecure },
+                    timeouts: { responseMs: 15_000 },
+                    parseError: parseAvisiError,
+                    clock,
+                    ...overrides,
+                }),
+                connection.organisation,
+            ),
         );
-        return new AvisiClient(session, connection.organisation);
+    }
+
+    /** Closes the pooled connections. */
+    close(): void {
+        this.session.close();
     }
 
     private get org(): string {

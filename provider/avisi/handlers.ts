@@ -1,9 +1,11 @@
-/** The Avisi Cloud resource kinds and their handlers, for the package runtime. */
-import type { ResourceHandler } from "../core/dynamic";
-import { maintenanceScheduleHandler } from "./schedule-handler";
-import { scheduledUpgradeHandler } from "./upgrade-handler";
+/**
+ * The runtime side of the Avisi Cloud vendor: each kind of `kinds.ts` bound to its handler
+ * (registered in `provider/runtime.ts`).
+ */
+import { vendorRuntime } from "../core/dynamic";
+import { avisiKinds } from "./kinds";
+import { maintenanceScheduleHandler } from "./maintenance-schedule-handler";
+import { scheduledClusterUpgradeHandler } from "./scheduled-cluster-upgrade-handler";
 
-export const avisiHandlers: Record<string, ResourceHandler> = {
-    "avisi:ScheduledClusterUpgrade": scheduledUpgradeHandler,
-    "avisi:MaintenanceSchedule": maintenanceScheduleHandler,
-};
+/** Handlers of the Avisi Cloud vendor. */
+export const avisiRuntime = vendorRuntime(avisiKinds, { ScheduledClusterUpgrade: scheduledClusterUpgradeHandler, MaintenanceSchedule: maintenanceScheduleHandler });

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
 import { secretAvisiConnection, type AvisiConnectionArgs } from "./connection-args";
+import { avisiKinds } from "./kinds";
 
 /** One weekly window. The format and the timezone are not documented: days `MONDAY`…`SUNDAY`, `HH:mm` in UTC. */
 export interface MaintenanceWindowArgs {
@@ -37,7 +36,7 @@ export interface MaintenanceScheduleArgs {
  */
 export class MaintenanceSchedule extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("avisi", "MaintenanceSchedule");
+    static readonly __pulumiType = avisiKinds.MaintenanceSchedule.typeToken;
 
     declare readonly name: pulumi.Output<string>;
     declare readonly windows: pulumi.Output<Array<{ day: string; startTime: string; duration: number }>>;
@@ -49,7 +48,7 @@ export class MaintenanceSchedule extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: MaintenanceScheduleArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            providerShim("avisi:MaintenanceSchedule"),
+            avisiKinds.MaintenanceSchedule.provider,
             name,
             { __logName: name, ...args, connection: secretAvisiConnection(args.connection), scheduleIdentity: undefined, nextWindowStart: undefined, nextWindowEnd: undefined },
             opts,

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
 import { secretAvisiConnection, type AvisiConnectionArgs } from "./connection-args";
+import { avisiKinds } from "./kinds";
 
 /** Inputs of {@link ScheduledClusterUpgrade}. */
 export interface ScheduledClusterUpgradeArgs {
@@ -61,7 +60,7 @@ export interface ScheduledClusterUpgradeArgs {
  */
 export class ScheduledClusterUpgrade extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("avisi", "ScheduledClusterUpgrade");
+    static readonly __pulumiType = avisiKinds.ScheduledClusterUpgrade.typeToken;
 
     declare readonly version: pulumi.Output<string>;
     declare readonly ignoreMaintenanceSchedule: pulumi.Output<boolean | undefined>;
@@ -87,7 +86,7 @@ export class ScheduledClusterUpgrade extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ScheduledClusterUpgradeArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            providerShim("avisi:ScheduledClusterUpgrade"),
+            avisiKinds.ScheduledClusterUpgrade.provider,
             name,
             {
                 __logName: name,

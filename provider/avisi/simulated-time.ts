@@ -1,12 +1,12 @@
 /**
- * The clock the Avisi resources wait on. In production it is the wall clock. Against a simulator
- * whose time runs faster (a week-away maintenance window arriving in seconds), the provider process
- * follows the simulator's time with the same formula — simulated now =
- * `origin + (Date.now() - origin) × scale` — read from `AVISI_SIMULATED_TIME_SCALE` and
+ * The clock the Avisi resources wait on: the handler environment's clock — unless the provider
+ * process is told to follow a simulator whose time runs faster (a week-away maintenance window
+ * arriving in seconds). Then it uses the simulator's formula, simulated now =
+ * `origin + (Date.now() - origin) × scale`, from `AVISI_SIMULATED_TIME_SCALE` and
  * `AVISI_SIMULATED_TIME_ORIGIN` (the simulator prints both). Both must be set; nothing else reads them.
  */
+import type { Clock } from "../core/clock";
 import { InputError } from "../core/errors";
-import { systemClock, type Clock } from "../core/waiter";
 
 /** A clock running `scale` times faster than the wall clock from `originMs` on. */
 export function scaledClock(scale: number, originMs: number): Clock {
@@ -16,19 +16,11 @@ export function scaledClock(scale: number, originMs: number): Clock {
     };
 }
 
-let injected: Clock | undefined;
-
-/** Tests: make every Avisi resource wait on `clock` (undefined restores the default). */
-export function setAvisiClock(clock: Clock | undefined): void {
-    injected = clock;
-}
-
-/** The injected clock, the wall clock, or the simulated clock the environment describes. @throws InputError for malformed values. */
-export function avisiClock(env: NodeJS.ProcessEnv = process.env): { clock: Clock; scale: number } {
-    if (injected) return { clock: injected, scale: 1 };
+/** `base`, or the simulated clock the environment describes. @throws InputError for malformed values. */
+export function avisiClock(base: Clock, env: NodeJS.ProcessEnv = process.env): { clock: Clock; scale: number } {
     const scaleText = env["AVISI_SIMULATED_TIME_SCALE"];
     const originText = env["AVISI_SIMULATED_TIME_ORIGIN"];
-    if (!scaleText && !originText) return { clock: systemClock, scale: 1 };
+    if (!scaleText && !originText) return { clock: base, scale: 1 };
     const scale = Number(scaleText);
     const origin = Number(originText);
     if (!(scale > 0) || !Number.isFinite(scale) || !Number.isSafeInteger(origin)) {

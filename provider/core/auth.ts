@@ -6,13 +6,12 @@
  * | {@link BearerTokenAuth} | login → access token (+ refresh token), re-login on 401 |
  * | {@link CookieCsrfAuth}  | session cookie + CSRF header echoed from a cookie |
  * | {@link BasicCsrfAuth}   | HTTP Basic on every call + CSRF token from a response header |
- * | {@link StaticTokenAuth} | a fixed API token header                          |
  *
  * Strategies never put credentials anywhere but request headers, and report every secret they hold
  * through `secrets()` so the session can scrub error messages.
  */
 
-import type { HttpResponse, RequestOptions } from "./http";
+import type { HttpResponse, RequestOptions } from "./http-types";
 
 /** What a strategy may do with the session while authenticating. */
 export interface AuthContext {
@@ -283,21 +282,5 @@ export class BasicCsrfAuth implements AuthStrategy {
     secrets(): string[] {
         const basic = Buffer.from(`${this.options.username}:${this.options.password}`).toString("base64");
         return [this.options.password, basic, this.csrf ?? "", ...this.jar.values()].filter(Boolean);
-    }
-}
-
-/** A fixed token header, e.g. `Authorization: Token <personal access token>`. */
-export class StaticTokenAuth implements AuthStrategy {
-    constructor(
-        private readonly header: string,
-        private readonly value: string,
-        private readonly token: string,
-    ) {}
-
-    async headers(): Promise<Record<string, string>> {
-        return { [this.header]: this.value };
-    }
-    secrets(): string[] {
-        return [this.token, this.value];
     }
 }

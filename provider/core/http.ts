@@ -20,45 +20,11 @@ import * as https from "node:https";
 import type { Readable } from "node:stream";
 import got from "got";
 import type { AuthContext, AuthStrategy } from "./auth";
+import { systemClock, type Clock } from "./clock";
+import type { HttpResponse, RequestOptions } from "./http-types";
 import { VendorApiError, redact } from "./errors";
 
-/** HTTP methods the vendor APIs use. */
-export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-/** One request. `path` is relative to the session's base URL. */
-export interface RequestOptions {
-    method: HttpMethod;
-    path: string;
-    /** JSON body (sets Content-Type). */
-    json?: unknown;
-    /** Raw body: a Buffer, a string, or a stream (a stream body is never retried). */
-    body?: Buffer | string | Readable;
-    headers?: Record<string, string>;
-    searchParams?: Record<string, string | number | boolean>;
-    /** Overrides idempotency: default true for GET/HEAD/PUT/DELETE, false for POST/PATCH. */
-    idempotent?: boolean;
-    /** Statuses treated as success besides 2xx (e.g. 404 for "already gone"). */
-    acceptStatus?: number[];
-    /** Skip the auth strategy (login calls). */
-    anonymous?: boolean;
-    /** Per-request override of the response timeout, e.g. for a slow upload acknowledgement. */
-    responseTimeoutMs?: number;
-    /**
-     * Told the request-body bytes the socket has finished writing, after each written chunk: a
-     * streamed body may reuse a chunk's buffer once this count has passed it.
-     */
-    onUploadProgress?: (transferredBytes: number) => void;
-}
-
-/** A response with its body parsed as JSON when possible. */
-export interface HttpResponse<T = unknown> {
-    status: number;
-    headers: http.IncomingHttpHeaders;
-    /** Parsed JSON body, or undefined when the body is empty or not JSON. */
-    body: T;
-    /** The raw body text. */
-    text: string;
-}
+export type { HttpMethod, HttpResponse, RequestOptions } from "./http-types";
 
 /** Extracts the vendor's error code and message from an error response body. */
 export type VendorErrorParser = (body: unknown, text: string) => { code?: string; message?: string };
@@ -100,9 +66,16 @@ export interface HttpSessionOptions {
     parseError?: VendorErrorParser;
     /** Extra strings to scrub from errors (passwords not held by the auth strategy). */
     secrets?: string[];
-    /** Injected for tests. */
+    /**
+     * The time source of retry backoff and token expiry: the handler's clock, so a test on a fake
+     * clock never sleeps for real. Default the system clock.
+     */
+    clock?: Clock;
+    /** @deprecated use `clock`. Overrides `clock.sleep`. */
     sleep?: (ms: number) => Promise<void>;
+    /** Randomness of the backoff jitter, in [0, 1). Default Math.random. */
     random?: () => number;
+    /** @deprecated use `clock`. Overrides `clock.now`. */
     now?: () => number;
     /** Told about each retry (progress lines). */
     onRetry?: (info: { attempt: number; delayMs: number; reason: string; method: string; path: string }) => void;
@@ -253,7 +226,7 @@ export class HttpSession {
     }
 
     private now(): number {
-        return (this.options.now ?? Date.now)();
+        return this.options.now ? this.options.now() : (this.options.clock ?? systemClock).now();
     }
 
     private async exchange(request: RequestOptions, authHeaders: Record<string, string>): Promise<HttpResponse> {
@@ -309,7 +282,7 @@ export class HttpSession {
             delay = Math.max(retryAfterMs, 0);
         }
         this.options.onRetry?.({ attempt, delayMs: delay, reason, method: request.method, path: request.path });
-        await (this.options.sleep ?? defaultSleep)(delay);
+        await (this.options.sleep ? this.options.sleep(delay) : (this.options.clock ?? systemClock).sleep(delay));
     }
 }
 
@@ -348,8 +321,4 @@ function parseJson(text: string): unknown {
     } catch {
         return undefined;
     }
-}
-
-function defaultSleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }

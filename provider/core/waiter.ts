@@ -22,6 +22,7 @@
  * right at the deadline. Clock, sleep and randomness are injected so unit tests run in milliseconds.
  */
 
+import { systemClock, type Clock } from "./clock";
 import { isTransientError } from "./errors";
 
 /** What one refresh observed. */
@@ -40,17 +41,8 @@ export interface Observation<T> {
     detail?: string;
 }
 
-/** Time source and sleep, injectable for tests. */
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export type { Clock } from "./clock";
+export { systemClock } from "./clock";
 
 /** An event reported to {@link WaitOptions.onProgress}. */
 export type WaitEvent<T> =
@@ -154,13 +146,7 @@ export class WaitTimeoutError<T = unknown> extends WaitError<T> {
 /** A failure state was observed. */
 export class WaitFailedError<T = unknown> extends WaitError<T> {
     constructor(what: string, last: Observation<T>, elapsedMs: number, observed: Record<string, number>) {
-        super(
-            `${what} failed: state ${describe(last)} after ${formatDuration(elapsedMs)}`,
-            what,
-            last,
-            elapsedMs,
-            observed,
-        );
+        super(`${what} failed: state ${describe(last)} after ${formatDuration(elapsedMs)}`, what, last, elapsedMs, observed);
         this.name = "WaitFailedError";
     }
 }
@@ -174,13 +160,7 @@ export class UnexpectedStateError<T = unknown> extends WaitError<T> {
         observed: Record<string, number>,
         readonly known: readonly string[],
     ) {
-        super(
-            `${what} is in unexpected state ${describe(last)}; known states: ${known.join(", ")}`,
-            what,
-            last,
-            elapsedMs,
-            observed,
-        );
+        super(`${what} is in unexpected state ${describe(last)}; known states: ${known.join(", ")}`, what, last, elapsedMs, observed);
         this.name = "UnexpectedStateError";
     }
 }

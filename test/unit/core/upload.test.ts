@@ -27,7 +27,12 @@ async function hashingServer() {
             bytes += c.length;
         });
         req.on("end", () => {
-            seen.push({ contentLength: req.headers["content-length"], contentType: req.headers["content-type"], sha256: hash.digest("hex"), bytes });
+            seen.push({
+                contentLength: req.headers["content-length"],
+                contentType: req.headers["content-type"],
+                sha256: hash.digest("hex"),
+                bytes,
+            });
             res.writeHead(201, { "content-type": "application/json" });
             res.end(JSON.stringify({ id: 7 }));
         });
@@ -43,12 +48,22 @@ test("raw upload: body streamed with Content-Length, SHA-256 computed in the sam
     const srv = await hashingServer();
     const session = new HttpSession({ vendor: "acme", baseUrl: srv.url });
     const progress: UploadProgress[] = [];
-    const r = await uploadFile<{ id: number }>(session, { path: "/upload", filePath: file, onProgress: (p) => progress.push(p), progressIntervalMs: 0 });
+    const r = await uploadFile<{ id: number }>(session, {
+        path: "/upload",
+        filePath: file,
+        onProgress: (p) => progress.push(p),
+        progressIntervalMs: 0,
+    });
     const expected = createHash("sha256").update(content).digest("hex");
     expect(r.sha256).toBe(expected);
     expect(r.bytes).toBe(content.length);
     expect(r.response.body).toEqual({ id: 7 });
-    expect(srv.seen[0]).toEqual({ contentLength: String(content.length), contentType: "application/octet-stream", sha256: expected, bytes: content.length });
+    expect(srv.seen[0]).toEqual({
+        contentLength: String(content.length),
+        contentType: "application/octet-stream",
+        sha256: expected,
+        bytes: content.length,
+    });
     expect(progress.at(-1)?.percent).toBe(100);
     expect(progress.length).toBeGreaterThan(2);
     expect(await sha256File(file)).toBe(expected);

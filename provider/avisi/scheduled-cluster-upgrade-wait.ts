@@ -19,7 +19,8 @@
  * `pollIntervalSeconds` backing off to five minutes.
  */
 import { VendorFailureError } from "../core/errors";
-import { formatDuration, waitFor, WaitFailedError, type Clock, type Observation, type WaitResult } from "../core/waiter";
+import type { Clock } from "../core/clock";
+import { formatDuration, waitFor, WaitFailedError, type Observation, type WaitResult } from "../core/waiter";
 import type { AvisiClient, ScheduledUpgrade } from "./client";
 import { sameClusterVersion } from "./versions";
 import { nextWindow } from "./windows";
@@ -46,6 +47,8 @@ export interface UpgradeWaitContext {
     /** Epoch ms (of `clock`) at which the whole operation must be done. */
     deadline: number;
     pollIntervalMs: number;
+    /** Longest tolerated API outage (5xx, 429, refused) in a row. */
+    maxOutageMs: number;
 }
 
 /** The result: the last upgrade object seen, the cluster version if read, and polls made. */
@@ -146,6 +149,7 @@ async function run(
             minDelayMs,
             maxDelayMs,
             clock: ctx.clock,
+            transient: { maxOutageMs: ctx.maxOutageMs },
             onProgress: (event) => {
                 if (event.kind === "state" && event.previous === undefined && event.observation.state === start.status) {
                     // The state we started from: already reported by the caller.

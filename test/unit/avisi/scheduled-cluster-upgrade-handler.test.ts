@@ -8,22 +8,25 @@
  */
 import type { ManualClock } from "../../../simulators/core/clock";
 import type { AvisiSimulator } from "../../../simulators/avisi";
-import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
-import { closeAllSessions } from "../../../provider/core/sessions";
-import { setAvisiClock } from "../../../provider/avisi/simulated-time";
-import { scheduledUpgradeHandler as handler } from "../../../provider/avisi/upgrade-handler";
-import type { ScheduledUpgradeInputs, ScheduledUpgradeOutputs } from "../../../provider/avisi/upgrade-inputs";
+import { FakeClock } from "../../../provider/core/clock";
+import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
+import { scheduledClusterUpgradeHandler } from "../../../provider/avisi/scheduled-cluster-upgrade-handler";
+import type { ScheduledUpgradeInputs, ScheduledUpgradeOutputs } from "../../../provider/avisi/scheduled-cluster-upgrade-inputs";
 import { HOUR, NEXT_TUESDAY_WINDOW, startManualAvisi, TOKEN } from "./helpers";
 
 let sim: AvisiSimulator;
 let clock: ManualClock;
 let logs: string[];
 let logSpy: jest.SpyInstance;
+let env: HandlerEnv;
+let handler: ResourceHandler<ScheduledUpgradeInputs, ScheduledUpgradeOutputs>;
 
 async function start(options: Parameters<typeof startManualAvisi>[0] = {}): Promise<void> {
     ({ sim, clock } = await startManualAvisi(options));
-    // The provider's sleeps move simulated time: the scheduler's timers fire in between polls.
-    setAvisiClock({ now: () => clock.now(), sleep: async (ms) => clock.advance(ms) });
+    // The provider's sleeps move the simulator's clock: the scheduler's timers fire in between polls.
+    env = handlerEnv(new FakeClock(clock.now(), (ms) => clock.advance(ms)));
+    handler = scheduledClusterUpgradeHandler(env);
 }
 
 beforeEach(async () => {
@@ -33,8 +36,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
     logSpy.mockRestore();
-    setAvisiClock(undefined);
-    closeAllSessions();
+    env.clients.close();
     await sim.stop();
 });
 

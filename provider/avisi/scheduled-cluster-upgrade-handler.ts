@@ -14,6 +14,9 @@
  *    changes are updates, the vendor keeps one upgrade object per cluster).
  * 4. Wait per `waitFor` (see upgrade-wait.ts for the exact success and failure conditions).
  *
+ * Waits take one deadline for the whole operation (`waitTimeoutSeconds`, see core/budget.ts; up to
+ * 35 days here, since a window can be a week away); `rebootTimeoutSeconds` bounds an API outage.
+ *
  * Failure: once an upgrade object exists, every error is a partial failure carrying the cluster
  * identity, so the resource stays in state with the vendor's status and the next `up` resumes:
  * `MISSED`/`FAILED`/`SUPERSEDED` are not adopted, so the next `up` schedules again.
@@ -26,12 +29,14 @@
  * documented publicly). When the vendor has no such route, destroy says which upgrade stays
  * scheduled for which window and forgets the resource. Started or finished upgrades are only forgotten.
  */
-import { checkWithSchema, containsUnknown, inputsFromState, progressLogger, ResourceNotReadyError, type DiffResult, type ReadResult, type ResourceHandler } from "../core/dynamic";
+import { WaitBudget } from "../core/budget";
+import type { Clock } from "../core/clock";
+import { endpointChanged } from "../core/connection";
+import { checkWithSchema, containsUnknown, inputsFromState, progressLogger, ResourceNotReadyError, type DiffResult, type HandlerFactory, type ReadResult, type ResourceHandler } from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
 import { InputError } from "../core/errors";
-import type { Clock } from "../core/waiter";
 import { AvisiClient, type AvisiCluster, type ScheduledUpgrade } from "./client";
 import { resolveAvisiConnection } from "./connection";
-import { avisiClock } from "./simulated-time";
 import {
     SCHEDULED_UPGRADE_DEFAULTS,
     SCHEDULED_UPGRADE_OUTPUT_KEYS,
@@ -39,8 +44,9 @@ import {
     scheduledUpgradeInputsSchema,
     type ScheduledUpgradeInputs,
     type ScheduledUpgradeOutputs,
-} from "./upgrade-inputs";
-import { FAILURE_STATUSES, OPEN_STATUSES, waitForSuccess, waitForWindow, type UpgradeWaitContext } from "./upgrade-wait";
+} from "./scheduled-cluster-upgrade-inputs";
+import { FAILURE_STATUSES, OPEN_STATUSES, waitForSuccess, waitForWindow, type UpgradeWaitContext } from "./scheduled-cluster-upgrade-wait";
+import { avisiClock } from "./simulated-time";
 import { sameClusterVersion, versionStepProblem } from "./versions";
 
 const ACTIVE_STATUSES = [...OPEN_STATUSES, "IN_PROGRESS"];
@@ -52,11 +58,11 @@ interface Run {
     log: (line: string) => void;
 }
 
-function startRun(inputs: ScheduledUpgradeInputs): Run {
+function startRun(env: HandlerEnv, inputs: ScheduledUpgradeInputs): Run {
+    const { clock, scale } = avisiClock(env.clock);
     const connection = resolveAvisiConnection(inputs.connection);
-    const client = AvisiClient.for(connection);
+    const client = AvisiClient.for(connection, env, clock);
     const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
-    const { clock, scale } = avisiClock();
     if (scale !== 1) log(`simulated time: the provider's clock runs ×${scale} (AVISI_SIMULATED_TIME_SCALE)`);
     return { inputs, client, clock, log };
 }
@@ -100,12 +106,14 @@ function applyUpgrade(outs: ScheduledUpgradeOutputs, upgrade: ScheduledUpgrade):
     if (upgrade.fromClusterVersion) outs.fromVersion = upgrade.fromClusterVersion;
 }
 
-async function converge(inputs: ScheduledUpgradeInputs, olds: ScheduledUpgradeOutputs | undefined): Promise<{ id: string; outs: ScheduledUpgradeOutputs }> {
-    const run = startRun(inputs);
-    const started = run.clock.now();
+async function converge(env: HandlerEnv, inputs: ScheduledUpgradeInputs, olds: ScheduledUpgradeOutputs | undefined): Promise<{ id: string; outs: ScheduledUpgradeOutputs }> {
+    const run = startRun(env, inputs);
     const waitMode = inputs.waitFor ?? SCHEDULED_UPGRADE_DEFAULTS.waitFor;
-    const budgetSeconds =
-        inputs.waitTimeoutSeconds ?? (waitMode === "SUCCEEDED" ? SCHEDULED_UPGRADE_DEFAULTS.succeededWaitTimeoutSeconds : SCHEDULED_UPGRADE_DEFAULTS.scheduledWaitTimeoutSeconds);
+    const budget = new WaitBudget(run.clock, inputs, {
+        waitTimeoutSeconds: waitMode === "SUCCEEDED" ? SCHEDULED_UPGRADE_DEFAULTS.succeededWaitTimeoutSeconds : SCHEDULED_UPGRADE_DEFAULTS.scheduledWaitTimeoutSeconds,
+        pollIntervalSeconds: SCHEDULED_UPGRADE_DEFAULTS.pollIntervalSeconds,
+        rebootTimeoutSeconds: SCHEDULED_UPGRADE_DEFAULTS.rebootTimeoutSeconds,
+    });
 
     let cluster = await findCluster(run, inputs);
     if (!cluster) throw new InputError("clusterIdentity", `no cluster ${inputs.clusterIdentity} in organisation ${run.client.organisation}`);
@@ -159,8 +167,9 @@ async function converge(inputs: ScheduledUpgradeInputs, olds: ScheduledUpgradeOu
         targetVersion: inputs.version,
         clock: run.clock,
         log: run.log,
-        deadline: started + budgetSeconds * 1000,
-        pollIntervalMs: (inputs.pollIntervalSeconds ?? SCHEDULED_UPGRADE_DEFAULTS.pollIntervalSeconds) * 1000,
+        deadline: budget.deadline,
+        pollIntervalMs: budget.poll.minDelayMs,
+        maxOutageMs: budget.rebootMs,
     };
     try {
         const scheduled = await waitForWindow(ctx, upgrade);
@@ -185,10 +194,10 @@ async function converge(inputs: ScheduledUpgradeInputs, olds: ScheduledUpgradeOu
 }
 
 /** Network check at preview: refuse a version jump the vendor would refuse. Silent when offline. */
-async function previewVersionProblem(news: ScheduledUpgradeInputs): Promise<string | undefined> {
+async function previewVersionProblem(env: HandlerEnv, news: ScheduledUpgradeInputs): Promise<string | undefined> {
     try {
-        const client = AvisiClient.for(resolveAvisiConnection(news.connection), { retry: { limit: 1 } });
-        const cluster = await findCluster({ inputs: news, client, clock: avisiClock().clock, log: () => undefined }, news);
+        const client = AvisiClient.for(resolveAvisiConnection(news.connection), env, env.clock, { retry: { limit: 1 } });
+        const cluster = await findCluster({ inputs: news, client, clock: env.clock, log: () => undefined }, news);
         if (!cluster) return undefined;
         const problem = versionStepProblem(cluster.version, news.version);
         return problem ? `cluster ${clusterName(cluster)} runs ${cluster.version}: ${problem}` : undefined;
@@ -197,8 +206,8 @@ async function previewVersionProblem(news: ScheduledUpgradeInputs): Promise<stri
     }
 }
 
-/** The handler of `avisi:ScheduledClusterUpgrade`. */
-export const scheduledUpgradeHandler: ResourceHandler<ScheduledUpgradeInputs, ScheduledUpgradeOutputs> = {
+/** The handler of `avisi:ScheduledClusterUpgrade` for an environment (clock, shared clients, locks). */
+export const scheduledClusterUpgradeHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<ScheduledUpgradeInputs, ScheduledUpgradeOutputs> => ({
     async check(olds, news) {
         const result = checkWithSchema(scheduledUpgradeInputsSchema, news);
         const failures = result.failures ?? [];
@@ -206,7 +215,7 @@ export const scheduledUpgradeHandler: ResourceHandler<ScheduledUpgradeInputs, Sc
         // An unchanged version asks nothing new (the cluster may have moved on since it succeeded).
         const versionChanged = olds["version"] !== news["version"];
         if (failures.length === 0 && versionChanged && !containsUnknown(relevant)) {
-            const problem = await previewVersionProblem(scheduledUpgradeInputsSchema.parse(news));
+            const problem = await previewVersionProblem(env, scheduledUpgradeInputsSchema.parse(news));
             if (problem) failures.push({ property: "version", reason: problem });
         }
         return { inputs: news, failures };
@@ -214,21 +223,20 @@ export const scheduledUpgradeHandler: ResourceHandler<ScheduledUpgradeInputs, Sc
 
     async diff(_id, olds, news): Promise<DiffResult> {
         const replaces: string[] = SCHEDULED_UPGRADE_REPLACE_KEYS.filter((key) => (olds[key] ?? "") !== (news[key] ?? ""));
-        const where = (c: ScheduledUpgradeInputs["connection"]) => `${c?.endpoint ?? ""}|${c?.organisation ?? ""}`;
-        if (where(olds.connection) !== where(news.connection)) replaces.push("connection");
+        if (endpointChanged(olds, news) || (olds.connection?.organisation ?? "") !== (news.connection?.organisation ?? "")) replaces.push("connection");
         return { replaces };
     },
 
     async create(raw) {
-        return converge(scheduledUpgradeInputsSchema.parse(raw), undefined);
+        return converge(env, scheduledUpgradeInputsSchema.parse(raw), undefined);
     },
 
     async update(_id, olds, raw) {
-        return { outs: (await converge(scheduledUpgradeInputsSchema.parse(raw), olds)).outs };
+        return { outs: (await converge(env, scheduledUpgradeInputsSchema.parse(raw), olds)).outs };
     },
 
     async read(id, props): Promise<ReadResult<ScheduledUpgradeOutputs>> {
-        const run = startRun(props);
+        const run = startRun(env, props);
         const cluster = await findCluster(run, props);
         if (!cluster) return { id: "", props };
         const outs: ScheduledUpgradeOutputs = { ...props, clusterVersion: cluster.version };
@@ -248,7 +256,7 @@ export const scheduledUpgradeHandler: ResourceHandler<ScheduledUpgradeInputs, Sc
     },
 
     async delete(_id, props) {
-        const run = startRun(props);
+        const run = startRun(env, props);
         const name = props.clusterName || props.resolvedClusterIdentity;
         if (!props.upgradeIdentity) {
             run.log(`nothing was scheduled for ${name}: destroy only forgets this resource`);
@@ -276,4 +284,4 @@ export const scheduledUpgradeHandler: ResourceHandler<ScheduledUpgradeInputs, Sc
                 `destroy only forgets this resource.`,
         );
     },
-};
+});

@@ -12,7 +12,9 @@
  * `startTime` is [unknown]; UTC is the simulator's assumption, see provider/avisi/README.md).
  */
 import { z } from "zod";
-import { checkWithSchema, inputsFromState, progressLogger, type DiffResult, type ReadResult, type ResourceHandler } from "../core/dynamic";
+import { endpointChanged } from "../core/connection";
+import { checkWithSchema, inputsFromState, progressLogger, type DiffResult, type HandlerFactory, type ReadResult, type ResourceHandler } from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
 import { AvisiClient, type AvisiSchedule } from "./client";
 import { avisiConnectionSchema, resolveAvisiConnection } from "./connection";
 import { avisiClock } from "./simulated-time";
@@ -50,8 +52,8 @@ export interface MaintenanceScheduleOutputs extends MaintenanceScheduleInputs {
 
 const OUTPUT_KEYS: ReadonlyArray<keyof MaintenanceScheduleOutputs> = ["scheduleIdentity", "nextWindowStart", "nextWindowEnd"];
 
-function outputsOf(inputs: MaintenanceScheduleInputs, schedule: AvisiSchedule): MaintenanceScheduleOutputs {
-    const next = nextWindow(inputs.windows, avisiClock().clock.now());
+function outputsOf(env: HandlerEnv, inputs: MaintenanceScheduleInputs, schedule: AvisiSchedule): MaintenanceScheduleOutputs {
+    const next = nextWindow(inputs.windows, avisiClock(env.clock).clock.now());
     return {
         ...inputs,
         scheduleIdentity: schedule.identity,
@@ -60,50 +62,50 @@ function outputsOf(inputs: MaintenanceScheduleInputs, schedule: AvisiSchedule): 
     };
 }
 
-function start(inputs: MaintenanceScheduleInputs) {
-    const client = AvisiClient.for(resolveAvisiConnection(inputs.connection));
+function start(env: HandlerEnv, inputs: MaintenanceScheduleInputs) {
+    const client = AvisiClient.for(resolveAvisiConnection(inputs.connection), env);
     return { client, log: progressLogger(inputs.__logName, (s) => client.session.redact(s)) };
 }
 
-/** The handler of `avisi:MaintenanceSchedule`. */
-export const maintenanceScheduleHandler: ResourceHandler<MaintenanceScheduleInputs, MaintenanceScheduleOutputs> = {
+/** The handler of `avisi:MaintenanceSchedule` for an environment (clock, shared clients, locks). */
+export const maintenanceScheduleHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<MaintenanceScheduleInputs, MaintenanceScheduleOutputs> => ({
     async check(_olds, news) {
         return checkWithSchema(maintenanceScheduleInputsSchema, news);
     },
 
     async diff(_id, olds, news): Promise<DiffResult> {
-        const where = (c: MaintenanceScheduleInputs["connection"]) => `${c?.endpoint ?? ""}|${c?.organisation ?? ""}`;
-        return { replaces: where(olds.connection) !== where(news.connection) ? ["connection"] : [] };
+        const moved = endpointChanged(olds, news) || (olds.connection?.organisation ?? "") !== (news.connection?.organisation ?? "");
+        return { replaces: moved ? ["connection"] : [] };
     },
 
     async create(raw) {
         const inputs = maintenanceScheduleInputsSchema.parse(raw);
-        const { client, log } = start(inputs);
+        const { client, log } = start(env, inputs);
         const body = { name: inputs.name, windows: inputs.windows };
         const existing = (await client.schedules()).find((s) => s.name === inputs.name);
         const schedule = existing ? await client.updateSchedule(existing.identity, body) : await client.createSchedule(body);
         log(`${existing ? "adopted" : "created"} maintenance schedule ${schedule.identity} "${inputs.name}" (${inputs.windows.map((w) => `${w.day} ${w.startTime} UTC +${w.duration}m`).join(", ")})`);
-        return { id: schedule.identity, outs: outputsOf(inputs, schedule) };
+        return { id: schedule.identity, outs: outputsOf(env, inputs, schedule) };
     },
 
     async update(id, _olds, raw) {
         const inputs = maintenanceScheduleInputsSchema.parse(raw);
-        const { client } = start(inputs);
-        return { outs: outputsOf(inputs, await client.updateSchedule(id, { name: inputs.name, windows: inputs.windows })) };
+        const { client } = start(env, inputs);
+        return { outs: outputsOf(env, inputs, await client.updateSchedule(id, { name: inputs.name, windows: inputs.windows })) };
     },
 
     async read(id, props): Promise<ReadResult<MaintenanceScheduleOutputs>> {
-        const { client } = start(props);
+        const { client } = start(env, props);
         const schedule = await client.schedule(id);
         if (!schedule) return { id: "", props };
         const windows = (schedule.windows ?? []).map((w) => ({ day: w.day as MaintenanceScheduleInputs["windows"][number]["day"], startTime: w.startTime, duration: w.duration }));
-        const outs = outputsOf({ ...props, name: schedule.name, windows }, schedule);
+        const outs = outputsOf(env, { ...props, name: schedule.name, windows }, schedule);
         return { id, props: outs, inputs: inputsFromState(outs, OUTPUT_KEYS) };
     },
 
     async delete(id, props) {
-        const { client, log } = start(props);
+        const { client, log } = start(env, props);
         await client.deleteSchedule(id);
         log(`deleted maintenance schedule ${id} "${props.name}"`);
     },
-};
+});

@@ -14,6 +14,8 @@ export const SCHEDULED_UPGRADE_DEFAULTS = {
     /** Waiting through the window: a week plus a day, so next week's window fits. */
     succeededWaitTimeoutSeconds: 8 * 86_400,
     pollIntervalSeconds: 30,
+    /** Longest tolerated API outage within the deadline (a SaaS API is not expected to go down [inferred]). */
+    rebootTimeoutSeconds: 900,
 } as const;
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
@@ -35,6 +37,7 @@ export const scheduledUpgradeInputsSchema = z
         waitFor: z.enum(["SCHEDULED", "SUCCEEDED"], { message: 'must be "SCHEDULED" (the window is known) or "SUCCEEDED" (wait through the window)' }).optional(),
         waitTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(35 * 86_400, "must be at most 35 days").optional(),
         pollIntervalSeconds: z.number().positive("must be a positive number of seconds").max(3_600).optional(),
+        rebootTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(86_400).optional(),
     })
     .passthrough()
     .superRefine((inputs, ctx) => {
