@@ -40,7 +40,10 @@ const clusterSchema = z
         environmentSlug: z.string().nullish(),
         version: z.string().min(1),
         maintenanceSchedule: z
-            .object({ identity: z.string(), windows: z.array(z.object({ day: z.string(), startTime: z.string(), duration: z.number() }).passthrough()).nullish() })
+            .object({
+                identity: z.string(),
+                windows: z.array(z.object({ day: z.string(), startTime: z.string(), duration: z.number() }).passthrough()).nullish(),
+            })
             .passthrough()
             .nullish(),
     })
@@ -112,23 +115,38 @@ export class AvisiClient {
      * The shared client for a connection: one keep-alive session per endpoint, token, organisation
      * and TLS settings per provider process. `clock` drives retry backoff (the handler's clock).
      */
-    static for(connection: AvisiConnection, env: HandlerEnv, clock: Clock = env.clock, overrides: Partial<HttpSessionOptions> = {}): AvisiClient {
-        const key = { endpoint: connection.endpoint, username: connection.organisation, password: connection.token, caBundle: connection.caBundle, insecure: connection.insecure, overrides: JSON.stringify(overrides) };
-        return env.clients.get("avisi", key, () =>
-            new AvisiClient(
-                new HttpSession({
-                    vendor: "avisi",
-                    baseUrl: connection.endpoint,
-                    auth: new PersonalAccessTokenAuth(connection.token),
-                    headers: { Accept: "application/json", "User-Agent": "pulumi-upgrades (avisi)" },
-                    tls: { caBundle: connection.caBundle, insecure: connection.insecure },
-                    timeouts: { responseMs: 15_000 },
-                    parseError: parseAvisiError,
-                    clock,
-                    ...overrides,
-                }),
-                connection.organisation,
-            ),
+    static for(
+        connection: AvisiConnection,
+        env: HandlerEnv,
+        clock: Clock = env.clock,
+        overrides: Partial<HttpSessionOptions> = {},
+    ): AvisiClient {
+        const key = {
+            endpoint: connection.endpoint,
+            username: connection.organisation,
+            password: connection.token,
+            caBundle: connection.caBundle,
+            insecure: connection.insecure,
+            overrides: JSON.stringify(overrides),
+        };
+        return env.clients.get(
+            "avisi",
+            key,
+            () =>
+                new AvisiClient(
+                    new HttpSession({
+                        vendor: "avisi",
+                        baseUrl: connection.endpoint,
+                        auth: new PersonalAccessTokenAuth(connection.token),
+                        headers: { Accept: "application/json", "User-Agent": "pulumi-upgrades (avisi)" },
+                        tls: { caBundle: connection.caBundle, insecure: connection.insecure },
+                        timeouts: { responseMs: 15_000 },
+                        parseError: parseAvisiError,
+                        clock,
+                        ...overrides,
+                    }),
+                    connection.organisation,
+                ),
         );
     }
 
@@ -159,7 +177,11 @@ export class AvisiClient {
 
     /** A cluster by environment and slug. */
     async cluster(environment: string, slug: string): Promise<AvisiCluster> {
-        return parse(clusterSchema, await this.session.getJson(`${this.org}/clusters/${encodeURIComponent(environment)}/${encodeURIComponent(slug)}`), "cluster");
+        return parse(
+            clusterSchema,
+            await this.session.getJson(`${this.org}/clusters/${encodeURIComponent(environment)}/${encodeURIComponent(slug)}`),
+            "cluster",
+        );
     }
 
     /** A cluster by identity (searched through the paged cluster list), or undefined. */
@@ -172,13 +194,22 @@ export class AvisiClient {
     /** Attach a maintenance schedule to a cluster. */
     async attachSchedule(cluster: AvisiCluster, scheduleIdentity: string): Promise<AvisiCluster> {
         const path = `${this.org}/clusters/${encodeURIComponent(cluster.environmentSlug ?? "")}/${encodeURIComponent(cluster.slug)}`;
-        const response = await this.session.request({ method: "PATCH", path, json: { maintenanceScheduleIdentity: scheduleIdentity }, idempotent: true });
+        const response = await this.session.request({
+            method: "PATCH",
+            path,
+            json: { maintenanceScheduleIdentity: scheduleIdentity },
+            idempotent: true,
+        });
         return parse(clusterSchema, response.body, "cluster");
     }
 
     /** Versions the platform offers. */
     async clusterVersions(): Promise<string[]> {
-        const body = parse(z.array(z.object({ version: z.string() }).passthrough()), await this.session.getJson("/api/v1/cluster-versions"), "cluster-versions");
+        const body = parse(
+            z.array(z.object({ version: z.string() }).passthrough()),
+            await this.session.getJson("/api/v1/cluster-versions"),
+            "cluster-versions",
+        );
         return body.map((v) => v.version);
     }
 
@@ -188,7 +219,12 @@ export class AvisiClient {
      * after a lost answer cannot start two upgrades.
      */
     async requestUpgrade(request: UpgradeRequest): Promise<ScheduledUpgrade> {
-        const response = await this.session.request({ method: "POST", path: `${this.org}/scheduled-cluster-upgrades`, json: request, idempotent: true });
+        const response = await this.session.request({
+            method: "POST",
+            path: `${this.org}/scheduled-cluster-upgrades`,
+            json: request,
+            idempotent: true,
+        });
         return parse(scheduledUpgradeSchema, response.body, "scheduled-cluster-upgrade");
     }
 
@@ -214,7 +250,11 @@ export class AvisiClient {
      * Upgrades of a cluster (the `clusterIdentities`/`statuses` filters of the public client's query
      * builder; applied again here in case the vendor ignores them), or undefined without a public list.
      */
-    async upgradesOf(clusterIdentity: string | undefined, identity?: string, statuses?: readonly string[]): Promise<ScheduledUpgrade[] | undefined> {
+    async upgradesOf(
+        clusterIdentity: string | undefined,
+        identity?: string,
+        statuses?: readonly string[],
+    ): Promise<ScheduledUpgrade[] | undefined> {
         if (this.publicRead === false) return undefined;
         const path = `${this.org}/scheduled-cluster-upgrades`;
         const searchParams: Record<string, string> = {};
@@ -233,7 +273,11 @@ export class AvisiClient {
         this.publicRead = true;
         return items
             .map((item) => parse(scheduledUpgradeSchema, item, "scheduled-cluster-upgrade"))
-            .filter((u) => (!clusterIdentity || !u.clusterIdentity || u.clusterIdentity === clusterIdentity) && (!identity || u.identity === identity))
+            .filter(
+                (u) =>
+                    (!clusterIdentity || !u.clusterIdentity || u.clusterIdentity === clusterIdentity) &&
+                    (!identity || u.identity === identity),
+            )
             .filter((u) => !statuses || statuses.includes(u.status));
     }
 
@@ -242,11 +286,17 @@ export class AvisiClient {
      * `unsupported` with the vendor's status when it answers as if there were no such route. Callers
      * read the upgrade first, so a 404 here means "no cancel route", not "already gone".
      */
-    async cancelUpgrade(identity: string): Promise<{ outcome: "cancelled" | "unsupported"; upgrade?: ScheduledUpgrade; status: number; message?: string }> {
+    async cancelUpgrade(
+        identity: string,
+    ): Promise<{ outcome: "cancelled" | "unsupported"; upgrade?: ScheduledUpgrade; status: number; message?: string }> {
         const path = `${this.org}/scheduled-cluster-upgrades/${encodeURIComponent(identity)}`;
         const response = await this.session.request({ method: "DELETE", path, acceptStatus: [...NO_SUCH_ROUTE] });
         if (NO_SUCH_ROUTE.has(response.status)) {
-            return { outcome: "unsupported", status: response.status, message: parseAvisiError(response.body).message ?? (response.text.slice(0, 200) || undefined) };
+            return {
+                outcome: "unsupported",
+                status: response.status,
+                message: parseAvisiError(response.body).message ?? (response.text.slice(0, 200) || undefined),
+            };
         }
         const parsed = scheduledUpgradeSchema.safeParse(response.body);
         return { outcome: "cancelled", status: response.status, upgrade: parsed.success ? parsed.data : undefined };
@@ -258,7 +308,11 @@ export class AvisiClient {
 
     /** A schedule, or undefined when the vendor says it is gone. */
     async schedule(identity: string): Promise<AvisiSchedule | undefined> {
-        const response = await this.session.request({ method: "GET", path: `${this.schedulesPath}/${encodeURIComponent(identity)}`, acceptStatus: [404] });
+        const response = await this.session.request({
+            method: "GET",
+            path: `${this.schedulesPath}/${encodeURIComponent(identity)}`,
+            acceptStatus: [404],
+        });
         return response.status === 404 ? undefined : parse(scheduleSchema, response.body, "maintenance-schedule");
     }
 
@@ -268,12 +322,21 @@ export class AvisiClient {
     }
 
     async updateSchedule(identity: string, body: { name: string; windows: AvisiWindow[] }): Promise<AvisiSchedule> {
-        const response = await this.session.request({ method: "PATCH", path: `${this.schedulesPath}/${encodeURIComponent(identity)}`, json: body, idempotent: true });
+        const response = await this.session.request({
+            method: "PATCH",
+            path: `${this.schedulesPath}/${encodeURIComponent(identity)}`,
+            json: body,
+            idempotent: true,
+        });
         return parse(scheduleSchema, response.body, "maintenance-schedule");
     }
 
     /** Delete a schedule; an already deleted one is fine. */
     async deleteSchedule(identity: string): Promise<void> {
-        await this.session.request({ method: "DELETE", path: `${this.schedulesPath}/${encodeURIComponent(identity)}`, acceptStatus: [404] });
+        await this.session.request({
+            method: "DELETE",
+            path: `${this.schedulesPath}/${encodeURIComponent(identity)}`,
+            acceptStatus: [404],
+        });
     }
 }

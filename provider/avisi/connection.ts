@@ -16,7 +16,10 @@ export const avisiConnectionSchema = z
     .object({
         endpoint: z.string().url("must be a URL such as https://api.avisi.cloud").optional(),
         token: z.string().min(1, "must not be empty").optional(),
-        organisation: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be the organisation slug, e.g. acme").optional(),
+        organisation: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9-]*$/, "must be the organisation slug, e.g. acme")
+            .optional(),
         caBundle: z.string().optional(),
         insecure: z.boolean().optional(),
     })
@@ -43,7 +46,8 @@ function setting(explicit: string | undefined, key: string, terraformEnv: string
 export function resolveAvisiConnection(input: AvisiConnectionInput | undefined): AvisiConnection {
     const c = input ?? {};
     const endpoint = setting(c.endpoint, "endpoint", "ACLOUD_API_ENDPOINT") ?? AVISI_PUBLIC_API;
-    if (!/^https?:\/\/[^/\s]+/.test(endpoint)) throw new InputError("connection.endpoint", `must be an http(s) URL such as ${AVISI_PUBLIC_API}, got ${endpoint}`);
+    if (!/^https?:\/\/[^/\s]+/.test(endpoint))
+        throw new InputError("connection.endpoint", `must be an http(s) URL such as ${AVISI_PUBLIC_API}, got ${endpoint}`);
     const token = setting(c.token, "token", "ACLOUD_PERSONAL_ACCESS_TOKEN");
     if (!token) {
         throw new InputError(
@@ -53,7 +57,10 @@ export function resolveAvisiConnection(input: AvisiConnectionInput | undefined):
     }
     const organisation = setting(c.organisation, "organisation", "ACLOUD_ORGANISATION");
     if (!organisation) {
-        throw new InputError("connection.organisation", "not set: give connection.organisation, stack config avisi:organisation, env AVISI_ORGANISATION or ACLOUD_ORGANISATION");
+        throw new InputError(
+            "connection.organisation",
+            "not set: give connection.organisation, stack config avisi:organisation, env AVISI_ORGANISATION or ACLOUD_ORGANISATION",
+        );
     }
     const insecureText = c.insecure === undefined ? resolveSetting(undefined, "avisi", "insecure") : undefined;
     if (insecureText !== undefined && !/^(true|false|1|0|yes|no)$/i.test(insecureText.trim())) {

@@ -8,4 +8,7 @@ import { maintenanceScheduleHandler } from "./maintenance-schedule-handler";
 import { scheduledClusterUpgradeHandler } from "./scheduled-cluster-upgrade-handler";
 
 /** Handlers of the Avisi Cloud vendor. */
-export const avisiRuntime = vendorRuntime(avisiKinds, { ScheduledClusterUpgrade: scheduledClusterUpgradeHandler, MaintenanceSchedule: maintenanceScheduleHandler });
+export const avisiRuntime = vendorRuntime(avisiKinds, {
+    ScheduledClusterUpgrade: scheduledClusterUpgradeHandler,
+    MaintenanceSchedule: maintenanceScheduleHandler,
+});

@@ -13,7 +13,15 @@
  */
 import { z } from "zod";
 import { endpointChanged } from "../core/connection";
-import { checkWithSchema, inputsFromState, progressLogger, type DiffResult, type HandlerFactory, type ReadResult, type ResourceHandler } from "../core/dynamic";
+import {
+    checkWithSchema,
+    inputsFromState,
+    progressLogger,
+    type DiffResult,
+    type HandlerFactory,
+    type ReadResult,
+    type ResourceHandler,
+} from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
 import { AvisiClient, type AvisiSchedule } from "./client";
 import { avisiConnectionSchema, resolveAvisiConnection } from "./connection";
@@ -32,7 +40,11 @@ export const maintenanceScheduleInputsSchema = z
                     .object({
                         day: z.enum(WEEK_DAYS, { message: `must be one of ${WEEK_DAYS.join(", ")}` }),
                         startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:mm (24-hour, UTC), e.g. 02:00"),
-                        duration: z.number().int("must be whole minutes").min(1, "must be at least one minute").max(7 * 24 * 60, "must be at most a week (10080 minutes)"),
+                        duration: z
+                            .number()
+                            .int("must be whole minutes")
+                            .min(1, "must be at least one minute")
+                            .max(7 * 24 * 60, "must be at most a week (10080 minutes)"),
                     })
                     .strict(),
             )
@@ -68,7 +80,9 @@ function start(env: HandlerEnv, inputs: MaintenanceScheduleInputs) {
 }
 
 /** The handler of `avisi:MaintenanceSchedule` for an environment (clock, shared clients, locks). */
-export const maintenanceScheduleHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<MaintenanceScheduleInputs, MaintenanceScheduleOutputs> => ({
+export const maintenanceScheduleHandler: HandlerFactory = (
+    env: HandlerEnv,
+): ResourceHandler<MaintenanceScheduleInputs, MaintenanceScheduleOutputs> => ({
     async check(_olds, news) {
         return checkWithSchema(maintenanceScheduleInputsSchema, news);
     },
@@ -84,7 +98,9 @@ export const maintenanceScheduleHandler: HandlerFactory = (env: HandlerEnv): Res
         const body = { name: inputs.name, windows: inputs.windows };
         const existing = (await client.schedules()).find((s) => s.name === inputs.name);
         const schedule = existing ? await client.updateSchedule(existing.identity, body) : await client.createSchedule(body);
-        log(`${existing ? "adopted" : "created"} maintenance schedule ${schedule.identity} "${inputs.name}" (${inputs.windows.map((w) => `${w.day} ${w.startTime} UTC +${w.duration}m`).join(", ")})`);
+        log(
+            `${existing ? "adopted" : "created"} maintenance schedule ${schedule.identity} "${inputs.name}" (${inputs.windows.map((w) => `${w.day} ${w.startTime} UTC +${w.duration}m`).join(", ")})`,
+        );
         return { id: schedule.identity, outs: outputsOf(env, inputs, schedule) };
     },
 
@@ -98,7 +114,11 @@ export const maintenanceScheduleHandler: HandlerFactory = (env: HandlerEnv): Res
         const { client } = start(env, props);
         const schedule = await client.schedule(id);
         if (!schedule) return { id: "", props };
-        const windows = (schedule.windows ?? []).map((w) => ({ day: w.day as MaintenanceScheduleInputs["windows"][number]["day"], startTime: w.startTime, duration: w.duration }));
+        const windows = (schedule.windows ?? []).map((w) => ({
+            day: w.day as MaintenanceScheduleInputs["windows"][number]["day"],
+            startTime: w.startTime,
+            duration: w.duration,
+        }));
         const outs = outputsOf(env, { ...props, name: schedule.name, windows }, schedule);
         return { id, props: outs, inputs: inputsFromState(outs, OUTPUT_KEYS) };
     },

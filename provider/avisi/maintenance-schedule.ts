@@ -50,7 +50,14 @@ export class MaintenanceSchedule extends pulumi.dynamic.Resource {
         super(
             avisiKinds.MaintenanceSchedule.provider,
             name,
-            { __logName: name, ...args, connection: secretAvisiConnection(args.connection), scheduleIdentity: undefined, nextWindowStart: undefined, nextWindowEnd: undefined },
+            {
+                __logName: name,
+                ...args,
+                connection: secretAvisiConnection(args.connection),
+                scheduleIdentity: undefined,
+                nextWindowStart: undefined,
+                nextWindowEnd: undefined,
+            },
             opts,
             "avisi",
             "MaintenanceSchedule",

@@ -32,7 +32,17 @@
 import { WaitBudget } from "../core/budget";
 import type { Clock } from "../core/clock";
 import { endpointChanged } from "../core/connection";
-import { checkWithSchema, containsUnknown, inputsFromState, progressLogger, ResourceNotReadyError, type DiffResult, type HandlerFactory, type ReadResult, type ResourceHandler } from "../core/dynamic";
+import {
+    checkWithSchema,
+    containsUnknown,
+    inputsFromState,
+    progressLogger,
+    ResourceNotReadyError,
+    type DiffResult,
+    type HandlerFactory,
+    type ReadResult,
+    type ResourceHandler,
+} from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
 import { InputError } from "../core/errors";
 import { AvisiClient, type AvisiCluster, type ScheduledUpgrade } from "./client";
@@ -67,7 +77,10 @@ function startRun(env: HandlerEnv, inputs: ScheduledUpgradeInputs): Run {
     return { inputs, client, clock, log };
 }
 
-async function findCluster(run: Run, inputs: { clusterIdentity?: string; environment?: string; cluster?: string; resolvedClusterIdentity?: string }): Promise<AvisiCluster | undefined> {
+async function findCluster(
+    run: Run,
+    inputs: { clusterIdentity?: string; environment?: string; cluster?: string; resolvedClusterIdentity?: string },
+): Promise<AvisiCluster | undefined> {
     if (inputs.environment && inputs.cluster) return run.client.cluster(inputs.environment, inputs.cluster);
     return run.client.clusterByIdentity((inputs.clusterIdentity ?? inputs.resolvedClusterIdentity)!);
 }
@@ -84,7 +97,11 @@ function sameInstant(a: string | null | undefined, b: string | undefined): boole
 /** The upgrade does what the inputs ask (fields the vendor leaves out are not held against it). */
 function matches(upgrade: ScheduledUpgrade, inputs: ScheduledUpgradeInputs): boolean {
     if (!upgrade.toClusterVersion || !sameClusterVersion(upgrade.toClusterVersion, inputs.version)) return false;
-    if (upgrade.ignoreMaintenanceSchedule !== undefined && Boolean(upgrade.ignoreMaintenanceSchedule) !== Boolean(inputs.ignoreMaintenanceSchedule)) return false;
+    if (
+        upgrade.ignoreMaintenanceSchedule !== undefined &&
+        Boolean(upgrade.ignoreMaintenanceSchedule) !== Boolean(inputs.ignoreMaintenanceSchedule)
+    )
+        return false;
     if (upgrade.scheduleRequestDate !== undefined && !sameInstant(upgrade.scheduleRequestDate, inputs.scheduleRequestDate)) return false;
     return true;
 }
@@ -106,17 +123,25 @@ function applyUpgrade(outs: ScheduledUpgradeOutputs, upgrade: ScheduledUpgrade):
     if (upgrade.fromClusterVersion) outs.fromVersion = upgrade.fromClusterVersion;
 }
 
-async function converge(env: HandlerEnv, inputs: ScheduledUpgradeInputs, olds: ScheduledUpgradeOutputs | undefined): Promise<{ id: string; outs: ScheduledUpgradeOutputs }> {
+async function converge(
+    env: HandlerEnv,
+    inputs: ScheduledUpgradeInputs,
+    olds: ScheduledUpgradeOutputs | undefined,
+): Promise<{ id: string; outs: ScheduledUpgradeOutputs }> {
     const run = startRun(env, inputs);
     const waitMode = inputs.waitFor ?? SCHEDULED_UPGRADE_DEFAULTS.waitFor;
     const budget = new WaitBudget(run.clock, inputs, {
-        waitTimeoutSeconds: waitMode === "SUCCEEDED" ? SCHEDULED_UPGRADE_DEFAULTS.succeededWaitTimeoutSeconds : SCHEDULED_UPGRADE_DEFAULTS.scheduledWaitTimeoutSeconds,
+        waitTimeoutSeconds:
+            waitMode === "SUCCEEDED"
+                ? SCHEDULED_UPGRADE_DEFAULTS.succeededWaitTimeoutSeconds
+                : SCHEDULED_UPGRADE_DEFAULTS.scheduledWaitTimeoutSeconds,
         pollIntervalSeconds: SCHEDULED_UPGRADE_DEFAULTS.pollIntervalSeconds,
         rebootTimeoutSeconds: SCHEDULED_UPGRADE_DEFAULTS.rebootTimeoutSeconds,
     });
 
     let cluster = await findCluster(run, inputs);
-    if (!cluster) throw new InputError("clusterIdentity", `no cluster ${inputs.clusterIdentity} in organisation ${run.client.organisation}`);
+    if (!cluster)
+        throw new InputError("clusterIdentity", `no cluster ${inputs.clusterIdentity} in organisation ${run.client.organisation}`);
     const name = clusterName(cluster);
     const outs: ScheduledUpgradeOutputs = {
         ...inputs,
@@ -146,7 +171,9 @@ async function converge(env: HandlerEnv, inputs: ScheduledUpgradeInputs, olds: S
         const problem = versionStepProblem(cluster.version, inputs.version);
         if (problem) throw new InputError("version", `cluster ${name} runs ${cluster.version}: ${problem}`);
         if (upgrade?.status === "IN_PROGRESS") {
-            throw new Error(`upgrade ${upgrade.identity} of ${name} to ${upgrade.toClusterVersion} is IN_PROGRESS and cannot be rescheduled; run \`pulumi up\` again once it ends`);
+            throw new Error(
+                `upgrade ${upgrade.identity} of ${name} to ${upgrade.toClusterVersion} is IN_PROGRESS and cannot be rescheduled; run \`pulumi up\` again once it ends`,
+            );
         }
         const reschedule = upgrade !== undefined && (OPEN_STATUSES as readonly string[]).includes(upgrade.status);
         upgrade = await run.client.requestUpgrade({
@@ -155,7 +182,9 @@ async function converge(env: HandlerEnv, inputs: ScheduledUpgradeInputs, olds: S
             ...(inputs.scheduleRequestDate ? { scheduleRequestDate: new Date(inputs.scheduleRequestDate).toISOString() } : {}),
             ...(inputs.ignoreMaintenanceSchedule !== undefined ? { ignoreMaintenanceSchedule: inputs.ignoreMaintenanceSchedule } : {}),
         });
-        run.log(`${reschedule ? "rescheduled" : "requested"} upgrade ${upgrade.identity} of ${name}: ${cluster.version} → ${inputs.version} (${upgrade.status})`);
+        run.log(
+            `${reschedule ? "rescheduled" : "requested"} upgrade ${upgrade.identity} of ${name}: ${cluster.version} → ${inputs.version} (${upgrade.status})`,
+        );
     }
     applyUpgrade(outs, upgrade);
 
@@ -180,9 +209,13 @@ async function converge(env: HandlerEnv, inputs: ScheduledUpgradeInputs, olds: S
             applyUpgrade(outs, done.upgrade);
             polls += done.polls;
             outs.clusterVersion = done.clusterVersion ?? inputs.version;
-            run.log(`${name} upgraded ${outs.fromVersion} → ${inputs.version} in the window ${outs.windowStart} – ${outs.windowEnd} (${polls} status reads)`);
+            run.log(
+                `${name} upgraded ${outs.fromVersion} → ${inputs.version} in the window ${outs.windowStart} – ${outs.windowEnd} (${polls} status reads)`,
+            );
         } else {
-            run.log(`upgrade ${outs.upgradeIdentity} of ${name} to ${inputs.version} is ${outs.status}: window ${outs.windowStart || "not known yet"} – ${outs.windowEnd || "?"} (${polls} status reads)`);
+            run.log(
+                `upgrade ${outs.upgradeIdentity} of ${name} to ${inputs.version} is ${outs.status}: window ${outs.windowStart || "not known yet"} – ${outs.windowEnd || "?"} (${polls} status reads)`,
+            );
         }
         return { id: cluster.identity, outs };
     } catch (err) {
@@ -207,7 +240,9 @@ async function previewVersionProblem(env: HandlerEnv, news: ScheduledUpgradeInpu
 }
 
 /** The handler of `avisi:ScheduledClusterUpgrade` for an environment (clock, shared clients, locks). */
-export const scheduledClusterUpgradeHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<ScheduledUpgradeInputs, ScheduledUpgradeOutputs> => ({
+export const scheduledClusterUpgradeHandler: HandlerFactory = (
+    env: HandlerEnv,
+): ResourceHandler<ScheduledUpgradeInputs, ScheduledUpgradeOutputs> => ({
     async check(olds, news) {
         const result = checkWithSchema(scheduledUpgradeInputsSchema, news);
         const failures = result.failures ?? [];
@@ -223,7 +258,8 @@ export const scheduledClusterUpgradeHandler: HandlerFactory = (env: HandlerEnv):
 
     async diff(_id, olds, news): Promise<DiffResult> {
         const replaces: string[] = SCHEDULED_UPGRADE_REPLACE_KEYS.filter((key) => (olds[key] ?? "") !== (news[key] ?? ""));
-        if (endpointChanged(olds, news) || (olds.connection?.organisation ?? "") !== (news.connection?.organisation ?? "")) replaces.push("connection");
+        if (endpointChanged(olds, news) || (olds.connection?.organisation ?? "") !== (news.connection?.organisation ?? ""))
+            replaces.push("connection");
         return { replaces };
     },
 

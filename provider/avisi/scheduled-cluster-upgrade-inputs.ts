@@ -30,25 +30,50 @@ export const scheduledUpgradeInputsSchema = z
         environment: z.string().regex(SLUG, "must be the environment slug, e.g. production").optional(),
         cluster: z.string().regex(SLUG, "must be the cluster slug, e.g. k8s-prod").optional(),
         version: z.string().refine(isClusterVersion, "must be a Kubernetes version such as 1.31.4"),
-        scheduleRequestDate: z.string().datetime({ offset: true, message: "must be an ISO 8601 date-time such as 2026-12-08T02:00:00Z" }).optional(),
+        scheduleRequestDate: z
+            .string()
+            .datetime({ offset: true, message: "must be an ISO 8601 date-time such as 2026-12-08T02:00:00Z" })
+            .optional(),
         ignoreMaintenanceSchedule: z.boolean().optional(),
         outsideWindowReason: z.string().trim().min(1, "must explain why the upgrade may run outside a maintenance window").optional(),
         maintenanceScheduleId: z.string().min(1).optional(),
-        waitFor: z.enum(["SCHEDULED", "SUCCEEDED"], { message: 'must be "SCHEDULED" (the window is known) or "SUCCEEDED" (wait through the window)' }).optional(),
-        waitTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(35 * 86_400, "must be at most 35 days").optional(),
+        waitFor: z
+            .enum(["SCHEDULED", "SUCCEEDED"], {
+                message: 'must be "SCHEDULED" (the window is known) or "SUCCEEDED" (wait through the window)',
+            })
+            .optional(),
+        waitTimeoutSeconds: z
+            .number()
+            .int("must be a whole number of seconds")
+            .positive("must be a positive number of seconds")
+            .max(35 * 86_400, "must be at most 35 days")
+            .optional(),
         pollIntervalSeconds: z.number().positive("must be a positive number of seconds").max(3_600).optional(),
-        rebootTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(86_400).optional(),
+        rebootTimeoutSeconds: z
+            .number()
+            .int("must be a whole number of seconds")
+            .positive("must be a positive number of seconds")
+            .max(86_400)
+            .optional(),
     })
     .passthrough()
     .superRefine((inputs, ctx) => {
         const bySlug = inputs.environment !== undefined || inputs.cluster !== undefined;
         if (inputs.clusterIdentity === undefined && (inputs.environment === undefined || inputs.cluster === undefined)) {
-            ctx.addIssue({ code: "custom", path: inputs.environment === undefined ? ["environment"] : ["cluster"], message: "give clusterIdentity, or environment and cluster (slugs)" });
+            ctx.addIssue({
+                code: "custom",
+                path: inputs.environment === undefined ? ["environment"] : ["cluster"],
+                message: "give clusterIdentity, or environment and cluster (slugs)",
+            });
         } else if (inputs.clusterIdentity !== undefined && bySlug) {
             ctx.addIssue({ code: "custom", path: ["clusterIdentity"], message: "give clusterIdentity or environment + cluster, not both" });
         }
         if (inputs.outsideWindowReason !== undefined && inputs.ignoreMaintenanceSchedule !== true) {
-            ctx.addIssue({ code: "custom", path: ["outsideWindowReason"], message: "only meaningful with ignoreMaintenanceSchedule: true" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["outsideWindowReason"],
+                message: "only meaningful with ignoreMaintenanceSchedule: true",
+            });
         }
     });
 

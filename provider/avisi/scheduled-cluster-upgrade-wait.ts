@@ -66,10 +66,21 @@ function windowText(u: ScheduledUpgrade): string {
 export async function waitForWindow(ctx: UpgradeWaitContext, posted: ScheduledUpgrade): Promise<UpgradeWaitResult> {
     if (WINDOW_KNOWN.includes(posted.status) && posted.windowStart) return { upgrade: posted, polls: 0 };
     if (ctx.client.publicRead === false) {
-        ctx.log(`Avisi Cloud offers no public read of scheduled upgrades: upgrade ${posted.identity} is ${posted.status} ${windowText(posted)}; the window cannot be confirmed`);
+        ctx.log(
+            `Avisi Cloud offers no public read of scheduled upgrades: upgrade ${posted.identity} is ${posted.status} ${windowText(posted)}; the window cannot be confirmed`,
+        );
         return { upgrade: posted, polls: 0 };
     }
-    const result = await run(ctx, posted, "waiting for the scheduler to pick a maintenance window", WINDOW_KNOWN, ["REQUESTED"], Math.min(ctx.pollIntervalMs, 5_000), ctx.pollIntervalMs, false);
+    const result = await run(
+        ctx,
+        posted,
+        "waiting for the scheduler to pick a maintenance window",
+        WINDOW_KNOWN,
+        ["REQUESTED"],
+        Math.min(ctx.pollIntervalMs, 5_000),
+        ctx.pollIntervalMs,
+        false,
+    );
     return { upgrade: result.object ?? posted, polls: result.polls };
 }
 
@@ -128,10 +139,15 @@ async function run(
             }
             if (sameClusterVersion(cluster.version, ctx.targetVersion)) last = { ...last, status: "SUCCEEDED" };
             else if (last.windowEnd && ctx.clock.now() > Date.parse(last.windowEnd) + GRACE_AFTER_WINDOW_MS) {
-                last = { ...last, status: UNCONFIRMED, reason: `the window ended and the cluster still runs ${cluster.version}; the vendor offers no public read of the upgrade's status` };
+                last = {
+                    ...last,
+                    status: UNCONFIRMED,
+                    reason: `the window ended and the cluster still runs ${cluster.version}; the vendor offers no public read of the upgrade's status`,
+                };
             }
         }
-        const inWindowWait = last.status === "SCHEDULED" || last.status === "SCHEDULED_NOTIFIED" || (read === undefined && last.status === "REQUESTED");
+        const inWindowWait =
+            last.status === "SCHEDULED" || last.status === "SCHEDULED_NOTIFIED" || (read === undefined && last.status === "REQUESTED");
         const windowStart = last.windowStart ? Date.parse(last.windowStart) : estimatedStart;
         const notBefore = sleepUntilWindow && inWindowWait && windowStart !== undefined ? windowStart : undefined;
         return { state: last.status, object: last, notBefore, detail: last.reason ?? undefined };
@@ -155,10 +171,19 @@ async function run(
                     // The state we started from: already reported by the caller.
                 } else if (event.kind === "state") {
                     const o = event.observation.object;
-                    ctx.log(`upgrade ${start.identity}: ${event.observation.state}${o?.windowStart ? ` for the window ${windowText(o)}` : ""}`);
+                    ctx.log(
+                        `upgrade ${start.identity}: ${event.observation.state}${o?.windowStart ? ` for the window ${windowText(o)}` : ""}`,
+                    );
                     announcedSleep = false;
-                } else if (event.kind === "poll" && !announcedSleep && event.observation.notBefore !== undefined && event.nextDelayMs > maxDelayMs) {
-                    ctx.log(`sleeping ${formatDuration(event.nextDelayMs)} until the window opens at ${new Date(event.observation.notBefore).toISOString()}`);
+                } else if (
+                    event.kind === "poll" &&
+                    !announcedSleep &&
+                    event.observation.notBefore !== undefined &&
+                    event.nextDelayMs > maxDelayMs
+                ) {
+                    ctx.log(
+                        `sleeping ${formatDuration(event.nextDelayMs)} until the window opens at ${new Date(event.observation.notBefore).toISOString()}`,
+                    );
                     announcedSleep = true;
                 } else if (event.kind === "transient") {
                     ctx.log(`Avisi Cloud API unavailable (${event.consecutive} in a row): ${(event.error as Error).message}`);
@@ -168,8 +193,18 @@ async function run(
     } catch (err) {
         if (err instanceof WaitFailedError) {
             const o = (err.lastObservation?.object ?? last) as ScheduledUpgrade;
-            const hint = o.status === "MISSED" ? "; run `pulumi up` again to schedule it into the next window" : o.status === "SUPERSEDED" ? "; check the cluster's version and update channel, then run `pulumi up` again" : "";
-            throw new VendorFailureError(`avisi cluster ${ctx.clusterName} upgrade ${o.identity} to ${ctx.targetVersion}`, phase, o.status, `${o.reason || `window ${windowText(o)}`}${hint}`);
+            const hint =
+                o.status === "MISSED"
+                    ? "; run `pulumi up` again to schedule it into the next window"
+                    : o.status === "SUPERSEDED"
+                      ? "; check the cluster's version and update channel, then run `pulumi up` again"
+                      : "";
+            throw new VendorFailureError(
+                `avisi cluster ${ctx.clusterName} upgrade ${o.identity} to ${ctx.targetVersion}`,
+                phase,
+                o.status,
+                `${o.reason || `window ${windowText(o)}`}${hint}`,
+            );
         }
         throw err;
     }

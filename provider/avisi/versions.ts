@@ -50,6 +50,7 @@ export function versionStepProblem(from: string, to: string): string | undefined
     if (cmp > 0 && b.minor - a.minor > 1) {
         return `${from} → ${to} skips ${b.minor - a.minor - 1} minor version(s); Avisi Cloud upgrades one minor version at a time: schedule ${a.major}.${a.minor + 1}.x first`;
     }
-    if (cmp < 0 && a.minor !== b.minor) return `${from} → ${to} is a downgrade across minor versions; only patch downgrades within one minor are possible`;
+    if (cmp < 0 && a.minor !== b.minor)
+        return `${from} → ${to} is a downgrade across minor versions; only patch downgrades within one minor are possible`;
     return undefined;
 }

@@ -41,7 +41,7 @@ export function nextWindow(windows: readonly WeeklyWindow[], fromMs: number): { 
 /** True when `instantMs` falls inside an occurrence of one of `windows`. */
 export function insideWindow(windows: readonly WeeklyWindow[], instantMs: number): boolean {
     // An occurrence containing the instant started at most a week before it.
-    for (let from = instantMs - 7 * DAY_MS; ; ) {
+    for (let from = instantMs - 7 * DAY_MS; ;) {
         const occurrence = nextWindow(windows, from);
         if (!occurrence || occurrence.startMs > instantMs) return false;
         if (instantMs < occurrence.endMs) return true;

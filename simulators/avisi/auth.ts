@@ -12,9 +12,7 @@ export class AvisiAuth {
     /** Requests rejected for a missing, malformed or unknown token. */
     rejected = 0;
 
-    constructor(
-        private readonly tokens: () => { user: string; admin: string },
-    ) {}
+    constructor(private readonly tokens: () => { user: string; admin: string }) {}
 
     /** Require the user's (or the admin's) token. */
     requireUser(req: IncomingMessage): void {
@@ -28,7 +26,8 @@ export class AvisiAuth {
         const token = this.tokenOf(req);
         const { user, admin } = this.tokens();
         if (token === admin) return;
-        if (token === user) throw new SimulatorHttpError(403, "FORBIDDEN", "You do not have the necessary permissions to access this resource.");
+        if (token === user)
+            throw new SimulatorHttpError(403, "FORBIDDEN", "You do not have the necessary permissions to access this resource.");
         this.reject("The personal access token is not valid.");
     }
 

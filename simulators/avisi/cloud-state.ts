@@ -56,8 +56,10 @@ export class CloudState {
             const parsed = parseKubeVersion(version);
             if (!parsed) throw new Error(`Cluster [${spec.slug}] version must look like 1.30.6, got "${version}".`);
             const scheduleName = spec.maintenanceSchedule === undefined ? this.schedules[0]?.name : spec.maintenanceSchedule;
-            const schedule = scheduleName === null || scheduleName === undefined ? undefined : this.schedules.find((s) => s.name === scheduleName);
-            if (scheduleName && !schedule) throw new Error(`Cluster [${spec.slug}] names an unknown maintenance schedule "${scheduleName}".`);
+            const schedule =
+                scheduleName === null || scheduleName === undefined ? undefined : this.schedules.find((s) => s.name === scheduleName);
+            if (scheduleName && !schedule)
+                throw new Error(`Cluster [${spec.slug}] names an unknown maintenance schedule "${scheduleName}".`);
             this.clusters.push({
                 identity: spec.identity ?? stableAvisiId("cluster", `${environmentSlug}/${spec.slug}`),
                 slug: spec.slug,
@@ -108,7 +110,8 @@ export class CloudState {
     deleteSchedule(identity: string): void {
         const schedule = this.schedule(identity);
         this.schedules.splice(this.schedules.indexOf(schedule), 1);
-        for (const cluster of this.clusters) if (cluster.maintenanceScheduleIdentity === identity) cluster.maintenanceScheduleIdentity = undefined;
+        for (const cluster of this.clusters)
+            if (cluster.maintenanceScheduleIdentity === identity) cluster.maintenanceScheduleIdentity = undefined;
     }
 
     scheduleJson(schedule: SimSchedule): Record<string, unknown> {
@@ -116,14 +119,20 @@ export class CloudState {
     }
 
     clusterJson(cluster: SimCluster): Record<string, unknown> {
-        const schedule = cluster.maintenanceScheduleIdentity ? this.schedules.find((s) => s.identity === cluster.maintenanceScheduleIdentity) : undefined;
+        const schedule = cluster.maintenanceScheduleIdentity
+            ? this.schedules.find((s) => s.identity === cluster.maintenanceScheduleIdentity)
+            : undefined;
         return {
             identity: cluster.identity,
             slug: cluster.slug,
             environmentSlug: cluster.environmentSlug,
             organisationSlug: this.organisation,
             version: cluster.version,
-            updateChannel: { name: cluster.updateChannel, available: true, kubernetesClusterVersion: this.latestOfChannel(cluster.updateChannel) },
+            updateChannel: {
+                name: cluster.updateChannel,
+                available: true,
+                kubernetesClusterVersion: this.latestOfChannel(cluster.updateChannel),
+            },
             autoUpgrade: cluster.autoUpgrade,
             status: cluster.status,
             desiredStatus: "running",

@@ -9,7 +9,16 @@ export const API_PREFIX = "/api/v1";
 export const ADMIN_PREFIX = "/admin/v1";
 
 /** Every status of a scheduled cluster upgrade (avisi.md §5). */
-export const UPGRADE_STATUSES = ["REQUESTED", "SCHEDULED", "SCHEDULED_NOTIFIED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "MISSED", "SUPERSEDED"] as const;
+export const UPGRADE_STATUSES = [
+    "REQUESTED",
+    "SCHEDULED",
+    "SCHEDULED_NOTIFIED",
+    "IN_PROGRESS",
+    "SUCCEEDED",
+    "FAILED",
+    "MISSED",
+    "SUPERSEDED",
+] as const;
 export type UpgradeStatus = (typeof UPGRADE_STATUSES)[number];
 
 /** Statuses in which an upgrade can still be rescheduled or cancelled [inferred]. */

@@ -34,9 +34,11 @@ export function buildAvisiControlRoutes(target: AvisiControlTarget): Router {
         .on("POST", `${CONTROL_PREFIX}/inject`, "control.inject", async ({ req, res }) => {
             const body = await readJsonBody(req);
             const usage = `Use {"status":${INJECTABLE_OUTCOMES.map((s) => `"${s}"`).join("|")},"cluster"?:"<identity or slug>","reason"?:"<text>"}.`;
-            if (!isJsonObject(body) || !(INJECTABLE_OUTCOMES as readonly unknown[]).includes(body["status"])) throw new SimulatorHttpError(400, "INVALID_INJECTION", usage);
+            if (!isJsonObject(body) || !(INJECTABLE_OUTCOMES as readonly unknown[]).includes(body["status"]))
+                throw new SimulatorHttpError(400, "INVALID_INJECTION", usage);
             const { cluster, reason } = body;
-            if ((cluster !== undefined && typeof cluster !== "string") || (reason !== undefined && typeof reason !== "string")) throw new SimulatorHttpError(400, "INVALID_INJECTION", usage);
+            if ((cluster !== undefined && typeof cluster !== "string") || (reason !== undefined && typeof reason !== "string"))
+                throw new SimulatorHttpError(400, "INVALID_INJECTION", usage);
             try {
                 target.inject(body["status"] as InjectableOutcome, { cluster, reason });
             } catch (error) {
@@ -51,7 +53,8 @@ export function buildAvisiControlRoutes(target: AvisiControlTarget): Router {
         .on("POST", `${CONTROL_PREFIX}/time/skip`, "control.time.skip", async ({ req, res }) => {
             const body = await readJsonBody(req);
             const ms = isJsonObject(body) ? body["ms"] : undefined;
-            if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw new SimulatorHttpError(400, "INVALID_SKIP", 'Use {"ms": <non-negative number>}.');
+            if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
+                throw new SimulatorHttpError(400, "INVALID_SKIP", 'Use {"ms": <non-negative number>}.');
             try {
                 target.skipTime(ms);
             } catch (error) {

@@ -105,10 +105,13 @@ export function validateAvisiSettings(settings: AvisiRuntimeSettings): AvisiRunt
     for (const key of ["publicRead", "publicCancel", "windowInPostResponse"] as const) {
         if (typeof settings[key] !== "boolean") throw new Error(`[${key}] must be true or false.`);
     }
-    if (settings.cancelledAs !== "SUPERSEDED" && settings.cancelledAs !== "removed") throw new Error('[cancelledAs] must be "SUPERSEDED" or "removed".');
-    if (!Number.isInteger(settings.pageSize) || settings.pageSize < 1 || settings.pageSize > 1000) throw new Error("[pageSize] must be an integer from 1 to 1000.");
+    if (settings.cancelledAs !== "SUPERSEDED" && settings.cancelledAs !== "removed")
+        throw new Error('[cancelledAs] must be "SUPERSEDED" or "removed".');
+    if (!Number.isInteger(settings.pageSize) || settings.pageSize < 1 || settings.pageSize > 1000)
+        throw new Error("[pageSize] must be an integer from 1 to 1000.");
     for (const [key, value] of Object.entries(settings.timings)) {
-        if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new Error(`[timings.${key}] must be a non-negative number of ms.`);
+        if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+            throw new Error(`[timings.${key}] must be a non-negative number of ms.`);
     }
     return settings;
 }

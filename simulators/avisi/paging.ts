@@ -31,6 +31,7 @@ function integerParam(url: URL, name: string, fallback: number): number {
     const raw = url.searchParams.get(name);
     if (raw === null || raw === "") return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) throw new SimulatorHttpError(400, "BAD_REQUEST", `Query parameter ${name} must be a non-negative integer.`);
+    if (!Number.isInteger(value) || value < 0)
+        throw new SimulatorHttpError(400, "BAD_REQUEST", `Query parameter ${name} must be a non-negative integer.`);
     return value;
 }

@@ -60,24 +60,66 @@ export function buildAvisiRoutes(target: AvisiRouteTarget): Router {
             if (!target.settings()[flag]) throw new SimulatorHttpError(404, "NOT_FOUND", `No resource at ${context.url.pathname}.`);
             await handler(context);
         });
-    const page = <T>(context: RouteContext, items: readonly T[]) => sendJson(context.res, 200, springPage(items, context.url, target.settings().pageSize));
+    const page = <T>(context: RouteContext, items: readonly T[]) =>
+        sendJson(context.res, 200, springPage(items, context.url, target.settings().pageSize));
     const listUpgrades = (context: RouteContext) =>
         page(
             context,
-            upgrades.list({ clusterIdentities: context.url.searchParams.get("clusterIdentities"), statuses: context.url.searchParams.get("statuses") }).map((u) => upgrades.json(u)),
+            upgrades
+                .list({
+                    clusterIdentities: context.url.searchParams.get("clusterIdentities"),
+                    statuses: context.url.searchParams.get("statuses"),
+                })
+                .map((u) => upgrades.json(u)),
         );
 
     return new Router()
-        .on("GET", `${API_PREFIX}/cluster-versions`, "clusterVersions.list", user(({ res }) => sendJson(res, 200, cloud.clusterVersions.map((version) => ({ version })))))
-        .on("GET", `${orgs}/update-channels`, "updateChannels.list", user((context) => page(context, cloud.updateChannels())))
-        .on("GET", `${orgs}/clusters`, "clusters.list", user((context) => page(context, cloud.clusters.map((c) => cloud.clusterJson(c)))))
+        .on(
+            "GET",
+            `${API_PREFIX}/cluster-versions`,
+            "clusterVersions.list",
+            user(({ res }) =>
+                sendJson(
+                    res,
+                    200,
+                    cloud.clusterVersions.map((version) => ({ version })),
+                ),
+            ),
+        )
+        .on(
+            "GET",
+            `${orgs}/update-channels`,
+            "updateChannels.list",
+            user((context) => page(context, cloud.updateChannels())),
+        )
+        .on(
+            "GET",
+            `${orgs}/clusters`,
+            "clusters.list",
+            user((context) =>
+                page(
+                    context,
+                    cloud.clusters.map((c) => cloud.clusterJson(c)),
+                ),
+            ),
+        )
         .on(
             "GET",
             `${orgs}/clusters/:env`,
             "clusters.listByEnvironment",
-            user((context) => page(context, cloud.clusters.filter((c) => c.environmentSlug === context.params["env"]).map((c) => cloud.clusterJson(c)))),
+            user((context) =>
+                page(
+                    context,
+                    cloud.clusters.filter((c) => c.environmentSlug === context.params["env"]).map((c) => cloud.clusterJson(c)),
+                ),
+            ),
         )
-        .on("GET", `${orgs}/clusters/:env/:cluster`, "clusters.get", user(({ res, params }) => sendJson(res, 200, cloud.clusterJson(cloud.clusterBySlug(params["env"]!, params["cluster"]!)))))
+        .on(
+            "GET",
+            `${orgs}/clusters/:env/:cluster`,
+            "clusters.get",
+            user(({ res, params }) => sendJson(res, 200, cloud.clusterJson(cloud.clusterBySlug(params["env"]!, params["cluster"]!)))),
+        )
         .on(
             "PATCH",
             `${orgs}/clusters/:env/:cluster`,
@@ -88,13 +130,16 @@ export function buildAvisiRoutes(target: AvisiRouteTarget): Router {
                 if (!isJsonObject(body)) throw new InvalidRequestError("Invalid request parameters.", ["the body must be an object"]);
                 if (body["maintenanceScheduleIdentity"] !== undefined) {
                     const identity = body["maintenanceScheduleIdentity"];
-                    if (identity !== null && typeof identity !== "string") throw new InvalidRequestError("Invalid request parameters.", ["maintenanceScheduleIdentity: must be a string"]);
-                    cluster.maintenanceScheduleIdentity = identity === null || identity === "" ? undefined : cloud.schedule(identity).identity;
+                    if (identity !== null && typeof identity !== "string")
+                        throw new InvalidRequestError("Invalid request parameters.", ["maintenanceScheduleIdentity: must be a string"]);
+                    cluster.maintenanceScheduleIdentity =
+                        identity === null || identity === "" ? undefined : cloud.schedule(identity).identity;
                 }
                 if (typeof body["updateChannel"] === "string") cluster.updateChannel = body["updateChannel"];
                 if (typeof body["enableAutoUpgrade"] === "boolean") cluster.autoUpgrade = body["enableAutoUpgrade"];
                 if (typeof body["version"] === "string" && body["version"] !== cluster.version) {
-                    if (!parseKubeVersion(body["version"])) throw new InvalidRequestError("Invalid request parameters.", ["version: must look like 1.31.4"]);
+                    if (!parseKubeVersion(body["version"]))
+                        throw new InvalidRequestError("Invalid request parameters.", ["version: must look like 1.31.4"]);
                     cluster.version = body["version"];
                     upgrades.supersedeOpen(cluster, `The cluster version was changed to ${cluster.version} directly.`);
                 }
@@ -108,7 +153,12 @@ export function buildAvisiRoutes(target: AvisiRouteTarget): Router {
             user(async ({ req, res }) => sendJson(res, 200, upgrades.json(upgrades.request(await readJsonBody(req))))),
         )
         .on("GET", upgradesPath, "upgrades.list", analogy("publicRead", listUpgrades))
-        .on("GET", `${upgradesPath}/:id`, "upgrades.get", analogy("publicRead", ({ res, params }) => sendJson(res, 200, upgrades.json(upgrades.get(params["id"]!)))))
+        .on(
+            "GET",
+            `${upgradesPath}/:id`,
+            "upgrades.get",
+            analogy("publicRead", ({ res, params }) => sendJson(res, 200, upgrades.json(upgrades.get(params["id"]!)))),
+        )
         .on(
             "DELETE",
             `${upgradesPath}/:id`,
@@ -119,14 +169,37 @@ export function buildAvisiRoutes(target: AvisiRouteTarget): Router {
                 else sendNoContent(res);
             }),
         )
-        .on("GET", schedules, "schedules.list", user(({ res }) => sendJson(res, 200, cloud.schedules.map((s) => cloud.scheduleJson(s)))))
-        .on("GET", `${schedules}/:id`, "schedules.get", user(({ res, params }) => sendJson(res, 200, cloud.scheduleJson(cloud.schedule(params["id"]!)))))
-        .on("POST", schedules, "schedules.create", user(async ({ req, res }) => sendJson(res, 200, cloud.scheduleJson(cloud.createSchedule(await readJsonBody(req))))))
+        .on(
+            "GET",
+            schedules,
+            "schedules.list",
+            user(({ res }) =>
+                sendJson(
+                    res,
+                    200,
+                    cloud.schedules.map((s) => cloud.scheduleJson(s)),
+                ),
+            ),
+        )
+        .on(
+            "GET",
+            `${schedules}/:id`,
+            "schedules.get",
+            user(({ res, params }) => sendJson(res, 200, cloud.scheduleJson(cloud.schedule(params["id"]!)))),
+        )
+        .on(
+            "POST",
+            schedules,
+            "schedules.create",
+            user(async ({ req, res }) => sendJson(res, 200, cloud.scheduleJson(cloud.createSchedule(await readJsonBody(req))))),
+        )
         .on(
             "PATCH",
             `${schedules}/:id`,
             "schedules.update",
-            user(async ({ req, res, params }) => sendJson(res, 200, cloud.scheduleJson(cloud.updateSchedule(params["id"]!, await readJsonBody(req))))),
+            user(async ({ req, res, params }) =>
+                sendJson(res, 200, cloud.scheduleJson(cloud.updateSchedule(params["id"]!, await readJsonBody(req)))),
+            ),
         )
         .on(
             "DELETE",
@@ -138,7 +211,12 @@ export function buildAvisiRoutes(target: AvisiRouteTarget): Router {
             }),
         )
         .on("GET", `${ADMIN_PREFIX}/scheduled-cluster-upgrades`, "admin.upgrades.list", admin(listUpgrades))
-        .on("GET", `${ADMIN_PREFIX}/scheduled-cluster-upgrades/:id`, "admin.upgrades.get", admin(({ res, params }) => sendJson(res, 200, upgrades.json(upgrades.get(params["id"]!)))))
+        .on(
+            "GET",
+            `${ADMIN_PREFIX}/scheduled-cluster-upgrades/:id`,
+            "admin.upgrades.get",
+            admin(({ res, params }) => sendJson(res, 200, upgrades.json(upgrades.get(params["id"]!)))),
+        )
         .on(
             "DELETE",
             `${ADMIN_PREFIX}/scheduled-cluster-upgrades/:id`,

@@ -73,7 +73,9 @@ export class ScaledClock implements Clock {
     private fireDue(): void {
         for (;;) {
             const now = this.now();
-            const due = [...this.timers].filter((t) => t.dueAtMs <= now).sort((a, b) => a.dueAtMs - b.dueAtMs || a.sequence - b.sequence)[0];
+            const due = [...this.timers]
+                .filter((t) => t.dueAtMs <= now)
+                .sort((a, b) => a.dueAtMs - b.dueAtMs || a.sequence - b.sequence)[0];
             if (due === undefined) break;
             this.timers.delete(due);
             due.callback();

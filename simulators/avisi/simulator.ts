@@ -17,9 +17,21 @@ import { DeviceServer } from "../core/device-server";
 import { SimulatedAppliance } from "../core/simulated-appliance";
 import { AvisiAuth } from "./auth";
 import { CloudState, type SimCluster } from "./cloud-state";
-import { AVISI_DEFAULT_ADMIN_TOKEN, AVISI_DEFAULT_CLUSTER_VERSIONS, AVISI_DEFAULT_ORGANISATION, AVISI_DEFAULT_TOKEN, type InjectableOutcome } from "./constants";
+import {
+    AVISI_DEFAULT_ADMIN_TOKEN,
+    AVISI_DEFAULT_CLUSTER_VERSIONS,
+    AVISI_DEFAULT_ORGANISATION,
+    AVISI_DEFAULT_TOKEN,
+    type InjectableOutcome,
+} from "./constants";
 import { buildAvisiControlRoutes, type AvisiSettingsPatch } from "./control-routes";
-import { DEFAULT_AVISI_SETTINGS, DEFAULT_AVISI_TIMINGS, validateAvisiSettings, type AvisiRuntimeSettings, type AvisiSimulatorOptions } from "./options";
+import {
+    DEFAULT_AVISI_SETTINGS,
+    DEFAULT_AVISI_TIMINGS,
+    validateAvisiSettings,
+    type AvisiRuntimeSettings,
+    type AvisiSimulatorOptions,
+} from "./options";
 import { buildAvisiRoutes } from "./routes";
 import { ScaledClock } from "./simulated-time";
 import { UpgradeScheduler } from "./upgrades";
@@ -48,11 +60,20 @@ export class AvisiSimulator extends SimulatedAppliance<Record<never, never>> {
         this.token = options.token ?? AVISI_DEFAULT_TOKEN;
         this.adminToken = options.adminToken ?? AVISI_DEFAULT_ADMIN_TOKEN;
         this.clock = options.clock ?? new ScaledClock(options.timeScale ?? 1);
-        this.settings = validateAvisiSettings({ ...DEFAULT_AVISI_SETTINGS, ...options.settings, timings: { ...DEFAULT_AVISI_TIMINGS, ...options.timings } });
+        this.settings = validateAvisiSettings({
+            ...DEFAULT_AVISI_SETTINGS,
+            ...options.settings,
+            timings: { ...DEFAULT_AVISI_TIMINGS, ...options.timings },
+        });
         const log = options.log ?? (() => undefined);
         this.cloud = new CloudState(this.organisation, options.clusterVersions ?? AVISI_DEFAULT_CLUSTER_VERSIONS, () => this.clock.now());
         this.cloud.seed(options.schedules ?? DEFAULT_AVISI_SCHEDULES, options.clusters ?? DEFAULT_AVISI_CLUSTERS);
-        this.upgrades = new UpgradeScheduler(this.cloud, this.clock, () => this.settings, (line) => log(`${this.name} ${line}`));
+        this.upgrades = new UpgradeScheduler(
+            this.cloud,
+            this.clock,
+            () => this.settings,
+            (line) => log(`${this.name} ${line}`),
+        );
         this.auth = new AvisiAuth(() => ({ user: this.token, admin: this.adminToken }));
         this.server = new DeviceServer({
             name: this.name,
@@ -77,7 +98,12 @@ export class AvisiSimulator extends SimulatedAppliance<Record<never, never>> {
     /** The simulated time: its current instant, and the origin and scale a client needs to follow it. */
     get time(): { now: number; originMs: number; scale: number; skippedMs: number } {
         const scaled = this.clock instanceof ScaledClock ? this.clock : undefined;
-        return { now: this.clock.now(), originMs: scaled?.originMs ?? this.clock.now(), scale: scaled?.scale ?? 1, skippedMs: scaled?.skipped ?? 0 };
+        return {
+            now: this.clock.now(),
+            originMs: scaled?.originMs ?? this.clock.now(),
+            scale: scaled?.scale ?? 1,
+            skippedMs: scaled?.skipped ?? 0,
+        };
     }
 
     /** Current settings. */

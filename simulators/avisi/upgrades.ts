@@ -78,14 +78,24 @@ export class UpgradeScheduler {
         this.checkVersion(cluster, version);
         if (!ignoreMaintenanceSchedule) this.requireWindows(cluster);
         const running = this.upgrades.find((u) => u.clusterIdentity === cluster.identity && u.status === "IN_PROGRESS");
-        if (running) throw new InvalidRequestError("An upgrade of this cluster is in progress; it cannot be rescheduled.", [`upgrade ${running.identity} is IN_PROGRESS`]);
+        if (running)
+            throw new InvalidRequestError("An upgrade of this cluster is in progress; it cannot be rescheduled.", [
+                `upgrade ${running.identity} is IN_PROGRESS`,
+            ]);
 
         const now = this.clock.now();
         const open = this.upgrades.find((u) => u.clusterIdentity === cluster.identity && OPEN_STATUSES.includes(u.status));
         let upgrade: SimUpgrade;
         if (open) {
             this.clearTimers(open);
-            Object.assign(open, { toClusterVersion: version, scheduleRequestDate, ignoreMaintenanceSchedule, status: "REQUESTED", modifiedAt: now, reason: undefined });
+            Object.assign(open, {
+                toClusterVersion: version,
+                scheduleRequestDate,
+                ignoreMaintenanceSchedule,
+                status: "REQUESTED",
+                modifiedAt: now,
+                reason: undefined,
+            });
             open.windowStart = open.windowEnd = undefined;
             upgrade = open;
             this.accepted.rescheduled++;
@@ -139,10 +149,18 @@ export class UpgradeScheduler {
 
     /** Upgrades matching the comma-separated filters of the list endpoints. */
     list(filters: { clusterIdentities?: string | null; statuses?: string | null }): SimUpgrade[] {
-        const split = (value: string | null | undefined) => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+        const split = (value: string | null | undefined) =>
+            value
+                ? value
+                      .split(",")
+                      .map((s) => s.trim())
+                      .filter(Boolean)
+                : undefined;
         const clusters = split(filters.clusterIdentities);
         const statuses = split(filters.statuses);
-        return this.upgrades.filter((u) => (!clusters || clusters.includes(u.clusterIdentity)) && (!statuses || statuses.includes(u.status)));
+        return this.upgrades.filter(
+            (u) => (!clusters || clusters.includes(u.clusterIdentity)) && (!statuses || statuses.includes(u.status)),
+        );
     }
 
     /** Queue an outcome for the next upgrade (of `clusterIdentity`, or any) reaching its window. */
@@ -155,7 +173,8 @@ export class UpgradeScheduler {
     /** The cluster's version was changed directly: its open upgrades no longer apply. */
     supersedeOpen(cluster: SimCluster, reason: string): void {
         for (const upgrade of this.upgrades) {
-            if (upgrade.clusterIdentity === cluster.identity && OPEN_STATUSES.includes(upgrade.status)) this.finish(upgrade, "SUPERSEDED", reason);
+            if (upgrade.clusterIdentity === cluster.identity && OPEN_STATUSES.includes(upgrade.status))
+                this.finish(upgrade, "SUPERSEDED", reason);
         }
     }
 
@@ -189,18 +208,26 @@ export class UpgradeScheduler {
     private checkVersion(cluster: SimCluster, version: string): void {
         const target = parseKubeVersion(version);
         if (!target || !this.cloud.clusterVersions.includes(formatKubeVersion(target))) {
-            throw new InvalidRequestError(`Unknown cluster version ${version}.`, [`available versions: ${this.cloud.clusterVersions.join(", ")}`]);
+            throw new InvalidRequestError(`Unknown cluster version ${version}.`, [
+                `available versions: ${this.cloud.clusterVersions.join(", ")}`,
+            ]);
         }
         const refusal = upgradeRefusal(parseKubeVersion(cluster.version)!, target);
-        if (refusal) throw new InvalidRequestError(`Cannot upgrade cluster ${cluster.slug} from ${cluster.version} to ${version}: ${refusal}`, [refusal]);
+        if (refusal)
+            throw new InvalidRequestError(`Cannot upgrade cluster ${cluster.slug} from ${cluster.version} to ${version}: ${refusal}`, [
+                refusal,
+            ]);
     }
 
     private requireWindows(cluster: SimCluster): void {
-        const schedule = cluster.maintenanceScheduleIdentity ? this.cloud.schedules.find((s) => s.identity === cluster.maintenanceScheduleIdentity) : undefined;
+        const schedule = cluster.maintenanceScheduleIdentity
+            ? this.cloud.schedules.find((s) => s.identity === cluster.maintenanceScheduleIdentity)
+            : undefined;
         if (!schedule || schedule.windows.length === 0) {
-            throw new InvalidRequestError(`Cluster ${cluster.slug} has no maintenance window; attach a maintenance schedule or set ignoreMaintenanceSchedule.`, [
-                "no maintenance window",
-            ]);
+            throw new InvalidRequestError(
+                `Cluster ${cluster.slug} has no maintenance window; attach a maintenance schedule or set ignoreMaintenanceSchedule.`,
+                ["no maintenance window"],
+            );
         }
     }
 
@@ -251,7 +278,9 @@ export class UpgradeScheduler {
             return true;
         }
         const cluster = this.cloud.clusterByIdentity(upgrade.clusterIdentity);
-        const schedule = cluster?.maintenanceScheduleIdentity ? this.cloud.schedules.find((s) => s.identity === cluster.maintenanceScheduleIdentity) : undefined;
+        const schedule = cluster?.maintenanceScheduleIdentity
+            ? this.cloud.schedules.find((s) => s.identity === cluster.maintenanceScheduleIdentity)
+            : undefined;
         const window = schedule ? nextWindow(schedule.windows, from) : undefined;
         if (!window) return false;
         upgrade.windowStart = window.startMs;
@@ -285,7 +314,12 @@ export class UpgradeScheduler {
     }
 }
 
-function parseRequest(body: unknown): { clusterIdentity: string; version: string; scheduleRequestDate: number | undefined; ignoreMaintenanceSchedule: boolean } {
+function parseRequest(body: unknown): {
+    clusterIdentity: string;
+    version: string;
+    scheduleRequestDate: number | undefined;
+    ignoreMaintenanceSchedule: boolean;
+} {
     const details: string[] = [];
     const fields = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
     const { clusterIdentity, version, scheduleRequestDate, ignoreMaintenanceSchedule } = fields;

@@ -23,7 +23,10 @@ export async function startManualAvisi(options: AvisiSimulatorOptions = {}): Pro
 
 /** One API call with the user's token (or `auth` as the whole Authorization header). */
 export function api(sim: AvisiSimulator, path: string, options: HttpOptions & { auth?: string } = {}): Promise<HttpResult> {
-    return http(`${sim.url}${path}`, { ...options, headers: { Authorization: options.auth ?? `Token ${TOKEN}`, ...(options.headers ?? {}) } });
+    return http(`${sim.url}${path}`, {
+        ...options,
+        headers: { Authorization: options.auth ?? `Token ${TOKEN}`, ...(options.headers ?? {}) },
+    });
 }
 
 /** POST a scheduled upgrade. */

@@ -57,7 +57,14 @@ const reads = () => sim.calls.snapshot()["upgrades.get"]?.received ?? 0;
 describe("check", () => {
     it("refuses a jump of more than one minor at preview, naming both versions", async () => {
         const result = await handler.check!({}, inputs({ version: "1.32.2" }));
-        expect(result.failures).toEqual([{ property: "version", reason: expect.stringMatching(/production\/k8s-prod runs 1\.30\.6: 1\.30\.6 → 1\.32\.2 skips 1 minor.*schedule 1\.31\.x first/) }]);
+        expect(result.failures).toEqual([
+            {
+                property: "version",
+                reason: expect.stringMatching(
+                    /production\/k8s-prod runs 1\.30\.6: 1\.30\.6 → 1\.32\.2 skips 1 minor.*schedule 1\.31\.x first/,
+                ),
+            },
+        ]);
         expect((await handler.check!({}, inputs({ version: "1.31.10" }))).failures).toEqual([]);
         expect(posts()).toBe(0);
     });
@@ -69,7 +76,9 @@ describe("check", () => {
         expect(noCluster.failures).toEqual([{ property: "cluster", reason: "give clusterIdentity, or environment and cluster (slugs)" }]);
         expect((await handler.check!({}, inputs({ version: UNKNOWN }))).failures).toEqual([]);
         const waiver = await handler.check!({}, inputs({ outsideWindowReason: "hotfix" }));
-        expect(waiver.failures).toEqual([{ property: "outsideWindowReason", reason: expect.stringContaining("ignoreMaintenanceSchedule") }]);
+        expect(waiver.failures).toEqual([
+            { property: "outsideWindowReason", reason: expect.stringContaining("ignoreMaintenanceSchedule") },
+        ]);
     });
 
     it("does not re-judge an unchanged version (the cluster may have moved on)", async () => {
@@ -82,7 +91,13 @@ describe("create and update", () => {
     it("schedules into the next maintenance window with one request", async () => {
         const { id, outs } = await handler.create(inputs());
         expect(id).toBe(sim.cluster("k8s-prod").identity);
-        expect(outs).toMatchObject({ status: "SCHEDULED", windowStart: NEXT_TUESDAY_WINDOW.start, windowEnd: NEXT_TUESDAY_WINDOW.end, fromVersion: "1.30.6", clusterName: "production/k8s-prod" });
+        expect(outs).toMatchObject({
+            status: "SCHEDULED",
+            windowStart: NEXT_TUESDAY_WINDOW.start,
+            windowEnd: NEXT_TUESDAY_WINDOW.end,
+            fromVersion: "1.30.6",
+            clusterName: "production/k8s-prod",
+        });
         expect(posts()).toBe(1);
         expect(sim.cluster("k8s-prod").version).toBe("1.30.6");
 
@@ -122,7 +137,9 @@ describe("create and update", () => {
         sim.inject("MISSED", { cluster: "k8s-prod" });
         const failure = (await handler.create(inputs({ waitFor: "SUCCEEDED" })).catch((e: unknown) => e)) as ResourceNotReadyError;
         expect(failure).toBeInstanceOf(ResourceNotReadyError);
-        expect(failure.message).toMatch(/avisi cluster production\/k8s-prod upgrade .* to 1\.31\.10: upgrading failed in state MISSED: The upgrade did not start within its maintenance window.*pulumi up/);
+        expect(failure.message).toMatch(
+            /avisi cluster production\/k8s-prod upgrade .* to 1\.31\.10: upgrading failed in state MISSED: The upgrade did not start within its maintenance window.*pulumi up/,
+        );
         const state = failure.properties as ScheduledUpgradeOutputs;
         expect(state.status).toBe("MISSED");
 
@@ -142,7 +159,9 @@ describe("create and update", () => {
     });
 
     it("refuses the jump at create too, before any request", async () => {
-        await expect(handler.create(inputs({ version: "1.32.2" }))).rejects.toThrow(/\[version\] cluster production\/k8s-prod runs 1\.30\.6/);
+        await expect(handler.create(inputs({ version: "1.32.2" }))).rejects.toThrow(
+            /\[version\] cluster production\/k8s-prod runs 1\.30\.6/,
+        );
         expect(posts()).toBe(0);
     });
 });
@@ -151,7 +170,9 @@ describe("a vendor without the undocumented reads and cancel", () => {
     beforeEach(() => void sim.configure({ publicRead: false, publicCancel: false }));
 
     it("confirms SUCCEEDED from the cluster's version", async () => {
-        const { outs } = await handler.create(inputs({ waitFor: "SUCCEEDED", clusterIdentity: sim.cluster("k8s-prod").identity, environment: undefined, cluster: undefined }));
+        const { outs } = await handler.create(
+            inputs({ waitFor: "SUCCEEDED", clusterIdentity: sim.cluster("k8s-prod").identity, environment: undefined, cluster: undefined }),
+        );
         expect(outs).toMatchObject({ status: "SUCCEEDED", clusterVersion: "1.31.10" });
         // It slept until the window of the cluster's own schedule instead of polling the version all week.
         expect(sim.calls.snapshot()["clusters.get"]!.received).toBeLessThan(25);

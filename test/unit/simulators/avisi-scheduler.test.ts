@@ -54,12 +54,22 @@ describe("scheduler on simulated time", () => {
     it("runs REQUESTED → SCHEDULED → SCHEDULED_NOTIFIED → IN_PROGRESS → SUCCEEDED and moves the cluster", async () => {
         const posted = await requestUpgrade(sim, { clusterIdentity: cluster, version: "1.31.10" });
         expect(posted.status).toBe(200);
-        expect(posted.body).toMatchObject({ status: "REQUESTED", windowStart: null, fromClusterVersion: "1.30.6", toClusterVersion: "1.31.10", clusterSlug: "k8s-prod" });
+        expect(posted.body).toMatchObject({
+            status: "REQUESTED",
+            windowStart: null,
+            fromClusterVersion: "1.30.6",
+            toClusterVersion: "1.31.10",
+            clusterSlug: "k8s-prod",
+        });
         const id = posted.body.identity;
         const status = async () => (await api(sim, `${upgradesPath()}/${id}`)).body;
 
         clock.advance(60_000);
-        expect(await status()).toMatchObject({ status: "SCHEDULED", windowStart: NEXT_TUESDAY_WINDOW.start, windowEnd: NEXT_TUESDAY_WINDOW.end });
+        expect(await status()).toMatchObject({
+            status: "SCHEDULED",
+            windowStart: NEXT_TUESDAY_WINDOW.start,
+            windowEnd: NEXT_TUESDAY_WINDOW.end,
+        });
         clock.advance(Date.parse(NEXT_TUESDAY_WINDOW.start) - 23 * HOUR - clock.now());
         expect((await status()).status).toBe("SCHEDULED_NOTIFIED");
         clock.advance(Date.parse(NEXT_TUESDAY_WINDOW.start) - clock.now());
@@ -85,9 +95,18 @@ describe("scheduler on simulated time", () => {
 
     it("uses the request date itself with ignoreMaintenanceSchedule", async () => {
         const at = "2026-12-03T15:30:00.000Z";
-        const posted = await requestUpgrade(sim, { clusterIdentity: cluster, version: "1.31.10", scheduleRequestDate: at, ignoreMaintenanceSchedule: true });
+        const posted = await requestUpgrade(sim, {
+            clusterIdentity: cluster,
+            version: "1.31.10",
+            scheduleRequestDate: at,
+            ignoreMaintenanceSchedule: true,
+        });
         clock.advance(60_000);
-        expect(sim.upgrades.json(sim.upgrades.get(posted.body.identity))).toMatchObject({ windowStart: at, status: "SCHEDULED", ignoreMaintenanceSchedule: true });
+        expect(sim.upgrades.json(sim.upgrades.get(posted.body.identity))).toMatchObject({
+            windowStart: at,
+            status: "SCHEDULED",
+            ignoreMaintenanceSchedule: true,
+        });
     });
 
     it.each([
@@ -143,16 +162,25 @@ describe("scheduler on simulated time", () => {
         expect(page1.body).toMatchObject({ number: 1, last: true });
         expect(page1.body.content[0].slug).toBe("b");
         await requestUpgrade(sim, { clusterIdentity: sim.cluster("a").identity, version: "1.31.10" });
-        const filtered = await api(sim, `${`/api/v1/orgs/${sim.organisation}/scheduled-cluster-upgrades`}?clusterIdentities=${sim.cluster("b").identity}&statuses=REQUESTED`);
+        const filtered = await api(
+            sim,
+            `${`/api/v1/orgs/${sim.organisation}/scheduled-cluster-upgrades`}?clusterIdentities=${sim.cluster("b").identity}&statuses=REQUESTED`,
+        );
         expect(filtered.body.totalElements).toBe(0);
     });
 
     it("serves maintenance schedules under /organisations/{org}/maintenance-schedule", async () => {
         const path = `/api/v1/organisations/${sim.organisation}/maintenance-schedule`;
-        const created = await api(sim, path, { method: "POST", json: { name: "nightly", windows: [{ day: "MONDAY", startTime: "23:00", duration: 60 }] } });
+        const created = await api(sim, path, {
+            method: "POST",
+            json: { name: "nightly", windows: [{ day: "MONDAY", startTime: "23:00", duration: 60 }] },
+        });
         expect(created.status).toBe(200);
         expect((await api(sim, path)).body.map((s: { name: string }) => s.name)).toEqual(["weekly", "nightly"]);
-        const invalid = await api(sim, path, { method: "POST", json: { name: "x", windows: [{ day: "Monday", startTime: "2am", duration: 1 }] } });
+        const invalid = await api(sim, path, {
+            method: "POST",
+            json: { name: "x", windows: [{ day: "Monday", startTime: "2am", duration: 1 }] },
+        });
         expect(invalid.status).toBe(400);
         expect((await api(sim, `${path}/${created.body.identity}`, { method: "DELETE" })).status).toBe(204);
     });
