@@ -85,7 +85,9 @@ test("a MISSED window is an error naming the cluster and the reason; the resourc
     await stack.setConfig("waitFor", "SUCCEEDED");
     const r = await stack.up();
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/avisi cluster production\/k8s-prod upgrade .* to 1\.31\.10: upgrading failed in state MISSED: The upgrade did not start within its maintenance window/);
+    expect(r.output).toMatch(
+        /avisi cluster production\/k8s-prod upgrade .* to 1\.31\.10: upgrading failed in state MISSED: The upgrade did not start within its maintenance window/,
+    );
     expect((await outputsOf()).status).toBe("MISSED");
     expect(sim.cluster("k8s-prod").version).toBe("1.30.6");
 });
