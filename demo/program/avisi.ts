@@ -24,7 +24,7 @@ export function deployAvisi(spec: AvisiSpec, common: { pollIntervalSeconds?: num
             waitFor: "SUCCEEDED",
             pollIntervalSeconds: common.pollIntervalSeconds,
         });
-        versions[c.name] = pulumi.interpolate`${upgrade.clusterVersion} (window ${upgrade.windowStart})`;
+        versions[c.name] = upgrade.clusterVersion;
     }
     return versions;
 }

@@ -226,6 +226,18 @@ async function converge(
     }
 }
 
+/** {@link converge}, one at a time per cluster within a provider process (two resources on one cluster would reschedule each other). */
+function locked(
+    env: HandlerEnv,
+    inputs: ScheduledUpgradeInputs,
+    olds: ScheduledUpgradeOutputs | undefined,
+): Promise<{ id: string; outs: ScheduledUpgradeOutputs }> {
+    const cluster = inputs.clusterIdentity ?? `${inputs.environment}/${inputs.cluster}`;
+    return env.locks.run(`avisi|${inputs.connection?.endpoint ?? ""}|${inputs.connection?.organisation ?? ""}|${cluster}`, () =>
+        converge(env, inputs, olds),
+    );
+}
+
 /** Network check at preview: refuse a version jump the vendor would refuse. Silent when offline. */
 async function previewVersionProblem(env: HandlerEnv, news: ScheduledUpgradeInputs): Promise<string | undefined> {
     try {
@@ -264,11 +276,11 @@ export const scheduledClusterUpgradeHandler: HandlerFactory = (
     },
 
     async create(raw) {
-        return converge(env, scheduledUpgradeInputsSchema.parse(raw), undefined);
+        return locked(env, scheduledUpgradeInputsSchema.parse(raw), undefined);
     },
 
     async update(_id, olds, raw) {
-        return { outs: (await converge(env, scheduledUpgradeInputsSchema.parse(raw), olds)).outs };
+        return { outs: (await locked(env, scheduledUpgradeInputsSchema.parse(raw), olds)).outs };
     },
 
     async read(id, props): Promise<ReadResult<ScheduledUpgradeOutputs>> {

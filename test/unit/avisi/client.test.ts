@@ -9,6 +9,7 @@ import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { VendorApiError } from "../../../provider/core/errors";
 import { AvisiClient } from "../../../provider/avisi/client";
 import { AVISI_PUBLIC_API, resolveAvisiConnection } from "../../../provider/avisi/connection";
+import { avisiClock } from "../../../provider/avisi/simulated-time";
 import { compareClusterVersions, sameClusterVersion, versionStepProblem } from "../../../provider/avisi/versions";
 import type { AvisiSimulator } from "../../../simulators/avisi";
 import { startManualAvisi, TOKEN } from "./helpers";
@@ -122,5 +123,24 @@ describe("versions", () => {
         expect(versionStepProblem("1.30.6", "1.32.2")).toMatch(/skips 1 minor/);
         expect(versionStepProblem("1.31.4", "1.30.6")).toMatch(/downgrade across minor versions/);
         expect(versionStepProblem("1.31.4", "2.0.0")).toMatch(/major/);
+    });
+});
+
+describe("simulated time", () => {
+    afterEach(() => {
+        delete process.env["AVISI_SIMULATED_TIME_SCALE"];
+        delete process.env["AVISI_SIMULATED_TIME_ORIGIN"];
+    });
+
+    it("is the handler's clock unless both settings are given, and refuses half a setting", () => {
+        const base = new FakeClock(1_000);
+        expect(avisiClock(base)).toEqual({ clock: base, scale: 1 });
+        process.env["AVISI_SIMULATED_TIME_SCALE"] = "1000";
+        expect(() => avisiClock(base)).toThrow(/AVISI_SIMULATED_TIME_ORIGIN/);
+        process.env["AVISI_SIMULATED_TIME_ORIGIN"] = String(Date.now() - 1_000);
+        const { clock, scale } = avisiClock(base);
+        expect(scale).toBe(1000);
+        // One real second since the origin is at least 1000 simulated seconds.
+        expect(clock.now() - (Date.now() - 1_000)).toBeGreaterThanOrEqual(999_000);
     });
 });
