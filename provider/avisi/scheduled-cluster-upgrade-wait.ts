@@ -58,6 +58,10 @@ export interface UpgradeWaitResult {
     polls: number;
 }
 
+function windowEndOf(u: ScheduledUpgrade, estimated: { endMs: number } | undefined): number | undefined {
+    return u.windowEnd ? Date.parse(u.windowEnd) : estimated?.endMs;
+}
+
 function windowText(u: ScheduledUpgrade): string {
     return u.windowStart ? `${u.windowStart} – ${u.windowEnd ?? "?"}` : "(window not known yet)";
 }
@@ -121,7 +125,7 @@ async function run(
 ): Promise<WaitResult<ScheduledUpgrade>> {
     let last = start;
     let announcedSleep = false;
-    let estimatedStart: number | undefined;
+    let estimated: { startMs: number; endMs: number } | undefined;
     const refresh = async (): Promise<Observation<ScheduledUpgrade>> => {
         const read = await ctx.client.upgrade(start.identity);
         if (read === null) throw new Error(`upgrade ${start.identity} of ${ctx.clusterName} is gone: someone cancelled it`);
@@ -131,14 +135,17 @@ async function run(
             // No public read: the cluster's own version is the only evidence.
             const cluster = await ctx.client.cluster(ctx.environment, ctx.clusterSlug);
             onClusterVersion?.(cluster.version);
-            if (!last.windowStart && !last.ignoreMaintenanceSchedule) {
-                // The scheduler's choice is not readable: the cluster's own schedule tells when to look.
+            if (!last.windowStart && !last.ignoreMaintenanceSchedule && estimated === undefined) {
+                // The scheduler's choice is not readable: the cluster's own schedule tells when to
+                // look (computed once: after this window the next one would be next week's).
                 const from = Math.max(ctx.clock.now(), last.scheduleRequestDate ? Date.parse(last.scheduleRequestDate) : 0);
-                const next = nextWindow(cluster.maintenanceSchedule?.windows ?? [], from);
-                if (next) estimatedStart = next.startMs;
+                estimated = nextWindow(cluster.maintenanceSchedule?.windows ?? [], from);
             }
             if (sameClusterVersion(cluster.version, ctx.targetVersion)) last = { ...last, status: "SUCCEEDED" };
-            else if (last.windowEnd && ctx.clock.now() > Date.parse(last.windowEnd) + GRACE_AFTER_WINDOW_MS) {
+            else if (
+                windowEndOf(last, estimated) !== undefined &&
+                ctx.clock.now() > windowEndOf(last, estimated)! + GRACE_AFTER_WINDOW_MS
+            ) {
                 last = {
                     ...last,
                     status: UNCONFIRMED,
@@ -148,7 +155,7 @@ async function run(
         }
         const inWindowWait =
             last.status === "SCHEDULED" || last.status === "SCHEDULED_NOTIFIED" || (read === undefined && last.status === "REQUESTED");
-        const windowStart = last.windowStart ? Date.parse(last.windowStart) : estimatedStart;
+        const windowStart = last.windowStart ? Date.parse(last.windowStart) : estimated?.startMs;
         const notBefore = sleepUntilWindow && inWindowWait && windowStart !== undefined ? windowStart : undefined;
         return { state: last.status, object: last, notBefore, detail: last.reason ?? undefined };
     };

@@ -166,6 +166,28 @@ describe("create and update", () => {
     });
 });
 
+describe("vendor failures and outages", () => {
+    it.each([
+        ["FAILED", /upgrading failed in state FAILED: The upgrade did not meet its success criteria/],
+        ["SUPERSEDED", /upgrading failed in state SUPERSEDED: The update channel version changed.*update channel/],
+    ] as const)("turns %s into an error naming the cluster and the vendor's reason", async (outcome, message) => {
+        sim.inject(outcome, { cluster: "k8s-prod" });
+        const failure = (await handler.create(inputs({ waitFor: "SUCCEEDED" })).catch((e: unknown) => e)) as ResourceNotReadyError;
+        expect(failure).toBeInstanceOf(ResourceNotReadyError);
+        expect(failure.message).toMatch(/^avisi cluster production\/k8s-prod upgrade /);
+        expect(failure.message).toMatch(message);
+        expect((failure.properties as ScheduledUpgradeOutputs).status).toBe(outcome);
+    });
+
+    it("rides out 429 and 503 answers while waiting", async () => {
+        sim.faults.add({ kind: "throttle", operation: "upgrades.get", retryAfterSeconds: 5, count: 3 });
+        sim.faults.add({ kind: "error", operation: "upgrades.get", status: 503, count: 6 });
+        const { outs } = await handler.create(inputs({ waitFor: "SUCCEEDED" }));
+        expect(outs.status).toBe("SUCCEEDED");
+        expect(sim.calls.snapshot()["upgrades.get"]!.faulted).toBe(9);
+    });
+});
+
 describe("a vendor without the undocumented reads and cancel", () => {
     beforeEach(() => void sim.configure({ publicRead: false, publicCancel: false }));
 
@@ -176,6 +198,13 @@ describe("a vendor without the undocumented reads and cancel", () => {
         expect(outs).toMatchObject({ status: "SUCCEEDED", clusterVersion: "1.31.10" });
         // It slept until the window of the cluster's own schedule instead of polling the version all week.
         expect(sim.calls.snapshot()["clusters.get"]!.received).toBeLessThan(25);
+    });
+
+    it("fails once the window has ended and the cluster still runs the old version", async () => {
+        sim.inject("MISSED", { cluster: "k8s-prod" });
+        const failure = (await handler.create(inputs({ waitFor: "SUCCEEDED" })).catch((e: unknown) => e)) as ResourceNotReadyError;
+        expect(failure).toBeInstanceOf(ResourceNotReadyError);
+        expect(failure.message).toMatch(/failed in state UNCONFIRMED_AFTER_WINDOW: the window ended and the cluster still runs 1\.30\.6/);
     });
 
     it("records what the POST said for a SCHEDULED wait, and says plainly on destroy what stays scheduled", async () => {
