@@ -131,20 +131,49 @@ export class BearerTokenAuth implements AuthStrategy {
     }
 }
 
-/** A tiny cookie jar: name → value, from Set-Cookie headers. Attributes are ignored (one host per session). */
+/**
+ * A tiny cookie jar: name → value, from Set-Cookie headers (one host per session, so domain and path
+ * do not matter; see core/http.ts for why this is not tough-cookie). A cookie the server expires
+ * (`Max-Age=0` or less, or an `Expires` in the past) is forgotten.
+ */
 export class CookieJar {
     private readonly cookies = new Map<string, string>();
+
+    constructor(private readonly now: () => number = Date.now) {}
 
     capture(response: HttpResponse): void {
         const raw = response.headers["set-cookie"];
         for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-            const pair = line.split(";", 1)[0];
+            const [pair = "", ...attributes] = line.split(";");
             const eq = pair.indexOf("=");
-            if (eq > 0) {
-                this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+            if (eq <= 0) {
+                continue;
+            }
+            const name = pair.slice(0, eq).trim();
+            if (this.expired(attributes)) {
+                this.cookies.delete(name);
+            } else {
+                this.cookies.set(name, pair.slice(eq + 1).trim());
             }
         }
     }
+
+    /** Max-Age wins over Expires (RFC 6265 §5.3). */
+    private expired(attributes: string[]): boolean {
+        const attrs = new Map(
+            attributes.map((a) => {
+                const eq = a.indexOf("=");
+                return [(eq < 0 ? a : a.slice(0, eq)).trim().toLowerCase(), eq < 0 ? "" : a.slice(eq + 1).trim()] as const;
+            }),
+        );
+        const maxAge = attrs.get("max-age");
+        if (maxAge !== undefined && /^-?\d+$/.test(maxAge)) {
+            return Number(maxAge) <= 0;
+        }
+        const expires = attrs.get("expires");
+        return expires !== undefined && Date.parse(expires) <= this.now();
+    }
+
     get(name: string): string | undefined {
         return this.cookies.get(name);
     }

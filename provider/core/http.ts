@@ -13,6 +13,20 @@
  * - TLS verification on unless `tls.insecure` is set explicitly; a CA bundle can be supplied;
  * - keep-alive connection pooling per session (one session per device, shared by all resources);
  * - one error type, {@link VendorApiError}, for every failure, scrubbed of every credential.
+ *
+ * What got does here: the transport — connection pooling through our agents, per-phase timeouts,
+ * TLS options, upload progress events, streaming request bodies. What stays our own code, and why:
+ * - **The retry loop** (`request`): got's retry waits on its own `setTimeout`, which the handler's
+ *   {@link Clock} cannot drive, so backoff could not follow the operation's deadline nor run on a
+ *   fake clock in tests; and its rules are per method, while ours are per request (a POST that
+ *   starts an operation is retried only when the connection was refused — the device provably never
+ *   saw it — and a streamed body is never replayed). `Retry-After` is parsed here for the same reason.
+ * - **Re-authentication** (the strategy's `rejected`, then one more attempt): a re-login is itself a
+ *   request through this session (same retries, same clock, same redaction), which got's
+ *   `afterResponse` hook could only do by re-entering got outside those rules.
+ * - **Cookies** (`CookieJar` in auth.ts): a session talks to one host and the CSRF strategies must
+ *   read a cookie's value by name and forget them all on a rejection; an RFC 6265 jar (tough-cookie,
+ *   got's `cookieJar`) would add domain/path matching that one host never needs.
  */
 
 import * as http from "node:http";

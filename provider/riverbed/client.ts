@@ -8,8 +8,8 @@
  * | refresh              | `POST /api/mgmt.aaa/1.0/token {refresh_token, generate_refresh_token: false}`   | 200 `{access_token, expires_at}` |
  * | list / read images   | `GET /images`, `GET /images/items/{id}`             | `{items:[image]}`, image          |
  * | delete an image      | `DELETE /images/items/{id}`                          | 204 (404: already gone)           |
- * | upload an image      | `POST /images/upload` (raw bytes, streamed)          | image with `id`                   |
- * | device fetches a URL | `POST /images/fetch {url}`                           | image with `id`                   |
+ * | upload an image      | `POST /images/upload` (raw bytes, streamed)          | JSON with `id` (only `id` is read) |
+ * | device fetches a URL | `POST /images/fetch {url}`                           | JSON with `id` (only `id` is read) |
  * | update object        | `GET /update`                                        | `{state, state_description, update_history, target_version?}` |
  * | update actions       | `POST /update/init`, `/update/start`, `/update/reset` (no body) | 2xx                    |
  *
@@ -24,10 +24,9 @@ import { z } from "zod";
 import type { ResolvedConnection } from "../core/connection";
 import { BearerTokenAuth, type AuthContext, type TokenGrant } from "../core/auth";
 import { HttpSession } from "../core/http";
-import { sharedSession } from "../core/sessions";
+import { processEnv, type HandlerEnv } from "../core/env";
 import { uploadFile, type UploadProgress } from "../core/upload";
 
-/** How to reach one appliance. */
 /** How to reach one appliance: the shared, resolved connection settings. */
 export type RiverbedConnection = ResolvedConnection;
 
@@ -38,8 +37,17 @@ export const TOKEN_PATH = "/api/mgmt.aaa/1.0/token";
 /** Access-token lifetime the vendor documents, used when the device does not say. */
 export const DEFAULT_TOKEN_LIFETIME_MS = 15 * 60_000;
 
+const imageIdSchema = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+
+/**
+ * What the upload and fetch replies are read for: the new image's id, nothing else. The reference
+ * says the reply "returns an image data object" but not which fields are present at that moment
+ * (a device may answer only `{"id": 7}`), so the image itself is read with `GET images/items/{id}`.
+ */
+const createdImageSchema = z.object({ id: imageIdSchema }).passthrough();
+
 const imageSchema = z.object({
-    id: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+    id: imageIdSchema,
     state: z.string(),
     state_description: z.string().optional().default(""),
     progress: z.number().optional(),
@@ -131,15 +139,13 @@ export function parseRiverbedError(body: unknown, text: string): { code?: string
 
 /** What {@link RiverbedClient.uploadImage} returns. */
 export interface UploadedImage {
-    image: RiverbedImage;
+    /** The id of the image the device created (read the image itself with {@link RiverbedClient.getImage}). */
+    imageId: number;
     /** SHA-256 of the bytes sent, computed while streaming. */
     sha256: string;
     bytes: number;
     elapsedMs: number;
 }
-
-/** The auth strategy of each shared session (for login/refresh counts in progress lines and tests). */
-const authBySession = new WeakMap<HttpSession, BearerTokenAuth>();
 
 /** Calls of one appliance's upgrade API. */
 export class RiverbedClient {
@@ -149,33 +155,29 @@ export class RiverbedClient {
     ) {}
 
     /**
-     * The shared client for a connection: one session (one login, one connection pool) per device,
-     * user and TLS setting per provider process, whatever number of resources use it.
+     * The shared client for a connection: one session (one login, one connection pool) per device
+     * and connection settings — TLS settings included — per provider process, whatever number of
+     * resources use it. `env` gives the clock and the cache (default: the process's).
      */
-    static for(connection: RiverbedConnection): RiverbedClient {
-        const session = sharedSession(
-            {
+    static for(connection: RiverbedConnection, env: HandlerEnv = processEnv): RiverbedClient {
+        return env.clients.get("riverbed", connection, () => {
+            const auth = riverbedAuth(connection);
+            const session = new HttpSession({
                 vendor: "riverbed",
-                endpoint: connection.endpoint.replace(/\/+$/, ""),
-                user: connection.username,
-                secret: connection.password,
-                extra: `${connection.insecure === true}|${connection.caBundle ?? ""}`,
-            },
-            () => {
-                const auth = riverbedAuth(connection);
-                const made = new HttpSession({
-                    vendor: "riverbed",
-                    baseUrl: connection.endpoint,
-                    auth,
-                    tls: { caBundle: connection.caBundle, insecure: connection.insecure },
-                    parseError: parseRiverbedError,
-                    secrets: [connection.password],
-                });
-                authBySession.set(made, auth);
-                return made;
-            },
-        );
-        return new RiverbedClient(session, authBySession.get(session)!);
+                baseUrl: connection.endpoint,
+                auth,
+                tls: { caBundle: connection.caBundle, insecure: connection.insecure },
+                parseError: parseRiverbedError,
+                secrets: [connection.password],
+                clock: env.clock,
+            });
+            return new RiverbedClient(session, auth);
+        });
+    }
+
+    /** Closes the pooled connections. */
+    close(): void {
+        this.session.close();
     }
 
     /** Every image on the device. */
@@ -197,7 +199,8 @@ export class RiverbedClient {
 
     /**
      * Streams a local image file to the device as the raw request body, hashing it on the way
-     * (one read of the file). Resolves once the device acknowledged the bytes with the image object.
+     * (one read of the file). Resolves once the device acknowledged the bytes, with the id of the
+     * image it created: only the reply's `id` is read (see {@link createdImageId}).
      */
     async uploadImage(filePath: string, onProgress?: (p: UploadProgress) => void, progressIntervalMs?: number): Promise<UploadedImage> {
         const r = await uploadFile(this.session, {
@@ -208,12 +211,13 @@ export class RiverbedClient {
             onProgress,
             progressIntervalMs,
         });
-        return { image: imageSchema.parse(r.response.body), sha256: r.sha256, bytes: r.bytes, elapsedMs: r.elapsedMs };
+        return { imageId: createdImageId("POST images/upload", r.response.body), sha256: r.sha256, bytes: r.bytes, elapsedMs: r.elapsedMs };
     }
 
-    /** Asks the device to download an image itself. */
-    async fetchImage(url: string): Promise<RiverbedImage> {
-        return imageSchema.parse((await this.session.request({ method: "POST", path: `${SYSTEM_UPDATE}/images/fetch`, json: { url } })).body);
+    /** Asks the device to download an image itself; returns the id of the image it created. */
+    async fetchImage(url: string): Promise<number> {
+        const res = await this.session.request({ method: "POST", path: `${SYSTEM_UPDATE}/images/fetch`, json: { url } });
+        return createdImageId("POST images/fetch", res.body);
     }
 
     /** The update object. */
@@ -235,6 +239,15 @@ export class RiverbedClient {
     async resetUpdate(): Promise<void> {
         await this.session.request({ method: "POST", path: `${SYSTEM_UPDATE}/update/reset` });
     }
+}
+
+/** The `id` of a reply that created an image; an error quoting the reply when it names none. */
+export function createdImageId(call: string, reply: unknown): number {
+    const parsed = createdImageSchema.safeParse(reply);
+    if (!parsed.success) {
+        throw new Error(`the device accepted ${call} but its reply names no image id: ${JSON.stringify(reply)?.slice(0, 200) ?? "(no body)"}`);
+    }
+    return parsed.data.id;
 }
 
 function riverbedAuth(connection: RiverbedConnection): BearerTokenAuth {

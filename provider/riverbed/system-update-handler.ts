@@ -36,21 +36,31 @@
  */
 
 import { z } from "zod";
-import {
-    inputsFromState, checkWithSchema, progressLogger, ResourceNotReadyError, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+import { WaitBudget, waitBudgetFields } from "../core/budget";
+import { endpointChanged } from "../core/connection";
+import { checkWithSchema, inputsFromState, ResourceNotReadyError, type DiffResult, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
 import { VendorFailureError } from "../core/errors";
-import { waitFor, WaitError, WaitFailedError, formatDuration, type WaitEvent } from "../core/waiter";
+import { inPhase, messageOf, PhaseError } from "../core/phase";
+import { progressLogger, waitProgress, type Progress } from "../core/progress";
+import { readThroughOutage } from "../core/read";
+import { formatDuration, waitFor, WaitError, WaitFailedError } from "../core/waiter";
 import { known, newestEntry, RiverbedClient, type RiverbedHistoryEntry, type RiverbedUpdate } from "./client";
-import { every, inPhase, messageOf, PhaseError, pollBounds } from "./common";
 import { connectionSchema, deviceName, resolveConnection } from "./connection";
-import { compareVersions, sameVersion } from "./version";
+import { compareVersions, sameVersion } from "./versions";
 
-/** Default overall budget of one update (reset, init, install, reboot): 90 minutes. */
-export const UPDATE_WAIT_TIMEOUT_SECONDS = 90 * 60;
-/** Default poll floor: 10 s. */
-export const UPDATE_POLL_INTERVAL_SECONDS = 10;
-/** Default longest tolerated outage (the reboot): 20 minutes. */
-export const UPDATE_REBOOT_TIMEOUT_SECONDS = 20 * 60;
+/**
+ * Defaults of the wait budget, in seconds (core/budget.ts): 90 minutes for the whole update —
+ * reset, init, install, the reboot and the device coming back — with the device allowed to be
+ * unreachable for up to 20 minutes of it, polling every 10 s or more.
+ */
+export const SYSTEM_UPDATE_DEFAULTS = { waitTimeoutSeconds: 90 * 60, pollIntervalSeconds: 10, rebootTimeoutSeconds: 20 * 60 } as const;
+/** Default deadline of the whole update, in seconds. */
+export const UPDATE_WAIT_TIMEOUT_SECONDS = SYSTEM_UPDATE_DEFAULTS.waitTimeoutSeconds;
+/** Default poll floor, in seconds. */
+export const UPDATE_POLL_INTERVAL_SECONDS = SYSTEM_UPDATE_DEFAULTS.pollIntervalSeconds;
+/** Default longest tolerated outage (the reboot) inside the deadline, in seconds. */
+export const UPDATE_REBOOT_TIMEOUT_SECONDS = SYSTEM_UPDATE_DEFAULTS.rebootTimeoutSeconds;
 
 /** Input schema of `riverbed:SystemUpdate`. */
 export const updateInputsSchema = z
@@ -64,9 +74,7 @@ export const updateInputsSchema = z
         targetVersion: z.string().regex(/^\s*\d+(\.\d+)*\s*(#\s*\d+)?\s*$/, "must be a version such as 11.7.0 or 11.7.0 #24010"),
         allowDowngrade: z.boolean().optional(),
         deleteOtherImages: z.boolean().optional(),
-        waitTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(24 * 3600, "must be at most 86400 (24 hours)").optional(),
-        pollIntervalSeconds: z.number().positive("must be a positive number of seconds").max(300, "must be at most 300").optional(),
-        rebootTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(24 * 3600, "must be at most 86400 (24 hours)").optional(),
+        ...waitBudgetFields,
     })
     .passthrough();
 
@@ -77,7 +85,10 @@ export type UpdateInputs = z.infer<typeof updateInputsSchema>;
 export interface UpdateOutputs extends UpdateInputs {
     /** The device's version (newest `update_history` entry), e.g. `11.7.0 #24010`. */
     installedVersion: string;
-    /** The version the device ran before this resource last updated it. */
+    /**
+     * The version the device ran before this resource last updated it; for a device found already at
+     * the target, the version before the installed one (from state, else `update_history`), "" when unknown.
+     */
     previousVersion: string;
     /** The update object's state (`IDLE` after success). */
     state: string;
@@ -96,9 +107,9 @@ interface Ctx {
     client: RiverbedClient;
     subject: string;
     log: Progress;
-    deadline: number;
-    poll: { minDelayMs: number; maxDelayMs: number };
-    rebootMs: number;
+    env: HandlerEnv;
+    /** One deadline for the whole operation. */
+    budget: WaitBudget;
     /** Last update object seen. */
     last?: RiverbedUpdate;
     previousVersion: string;
@@ -120,25 +131,6 @@ function describe(u: RiverbedUpdate): string {
     return `${u.state}${u.state_description ? ` (${u.state_description})` : ""}`;
 }
 
-function remaining(ctx: Ctx): number {
-    return Math.max(0, ctx.deadline - Date.now());
-}
-
-/** Shared progress lines of every wait. */
-function progress(ctx: Ctx, label: string, quiet = false): (e: WaitEvent<RiverbedUpdate>) => void {
-    const heartbeat = every(60_000);
-    return (e) => {
-        if (e.kind === "state" && !quiet) {
-            ctx.log(`${label}: ${e.observation.state}${e.observation.detail ? ` (${e.observation.detail})` : ""}`);
-        } else if (e.kind === "poll" && heartbeat() && e.elapsedMs > 0) {
-            ctx.log(`${label}: still ${e.observation.state} after ${formatDuration(e.elapsedMs)}`);
-        } else if (e.kind === "transient" && e.consecutive === 1) {
-            ctx.log(`device unreachable (${messageOf(e.error)}): expected while it reboots; waiting up to ${formatDuration(ctx.rebootMs)}`);
-        } else if (e.kind === "recovered") {
-            ctx.log(`device reachable again after ${formatDuration(e.outageMs)}`);
-        }
-    };
-}
 
 /** Polls the update object until its (classified) state is in `target`. */
 async function waitUpdate(
@@ -158,10 +150,8 @@ async function waitUpdate(
             target: spec.target,
             pending: spec.pending,
             failure: spec.failure,
-            timeoutMs: remaining(ctx),
-            ...ctx.poll,
-            transient: { maxOutageMs: ctx.rebootMs },
-            onProgress: progress(ctx, phase, spec.quiet),
+            ...ctx.budget.waitOptions(),
+            onProgress: waitProgress(ctx.log, phase, { clock: ctx.env.clock, outageBudgetMs: ctx.budget.rebootMs, quietStates: spec.quiet }),
         });
         return done.object!;
     } catch (err) {
@@ -256,7 +246,7 @@ async function install(ctx: Ctx, update: RiverbedUpdate): Promise<RiverbedUpdate
 /** Waits from RUNNING through the reboot to IDLE with a new history entry at the target version. */
 async function waitDone(ctx: Ctx, baseline: RiverbedHistoryEntry | undefined): Promise<RiverbedUpdate> {
     const target = ctx.inputs.targetVersion;
-    const started = Date.now();
+    const started = ctx.env.clock.now();
     const update = await waitUpdate(ctx, `updating to ${target}`, {
         target: ["COMPLETED"],
         pending: ["RUNNING", "INITIALIZED"],
@@ -273,7 +263,7 @@ async function waitDone(ctx: Ctx, baseline: RiverbedHistoryEntry | undefined): P
             return { state: u.state };
         },
     });
-    ctx.log(`update complete: ${ctx.previousVersion} → ${newestEntry(update)?.version} in ${formatDuration(Date.now() - started)}`);
+    ctx.log(`update complete: ${ctx.previousVersion} → ${newestEntry(update)?.version} in ${formatDuration(ctx.env.clock.now() - started)}`);
     return update;
 }
 
@@ -285,18 +275,17 @@ function partial(ctx: Ctx, err: unknown): ResourceNotReadyError {
 }
 
 /** The whole convergence (see the module comment). */
-async function converge(inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id: string; outs: UpdateOutputs }> {
+async function converge(env: HandlerEnv, inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id: string; outs: UpdateOutputs }> {
     const connection = resolveConnection(inputs.connection);
-    const client = RiverbedClient.for(connection);
+    const client = RiverbedClient.for(connection, env);
     const ctx: Ctx = {
         id: connection.endpoint,
         inputs,
         client,
         subject: deviceName(connection),
         log: progressLogger(inputs.__logName, (s) => client.session.redact(s)),
-        deadline: Date.now() + (inputs.waitTimeoutSeconds ?? UPDATE_WAIT_TIMEOUT_SECONDS) * 1_000,
-        poll: pollBounds(inputs.pollIntervalSeconds ?? UPDATE_POLL_INTERVAL_SECONDS),
-        rebootMs: (inputs.rebootTimeoutSeconds ?? UPDATE_REBOOT_TIMEOUT_SECONDS) * 1_000,
+        env,
+        budget: new WaitBudget(env.clock, inputs, SYSTEM_UPDATE_DEFAULTS),
         previousVersion: "",
     };
     const id = ctx.id;
@@ -320,8 +309,7 @@ async function converge(inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id
     }
     if (sameVersion(installed, target)) {
         ctx.log(`${ctx.subject} already runs ${installed}: nothing to do`);
-        const previous = old && sameVersion(old.installedVersion, installed) ? old.previousVersion : installed;
-        return { id, outs: outputsFor(inputs, update, previous) };
+        return { id, outs: outputsFor(inputs, update, versionBefore(update, old)) };
     }
     const order = compareVersions(target, installed);
     if (inputs.allowDowngrade !== true) {
@@ -342,12 +330,37 @@ async function converge(inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id
     return { id, outs: outputsFor(inputs, done, installed) };
 }
 
+/**
+ * The version the device ran before the one it runs now, for a device found already at the target
+ * (an update that finished while nobody watched, e.g. after a kill -9, or a rerun). In order: the
+ * state (what this resource saw the device run before, or already knew as previous), then the
+ * update object (the newest `update_history` entry older than the installed one with another
+ * version), else "" (unknown). Never the installed version itself.
+ */
+export function versionBefore(update: RiverbedUpdate, old: Partial<UpdateOutputs> | undefined): string {
+    const installed = newestEntry(update);
+    const differs = (v: string | undefined): v is string => !!v && !sameVersion(v, installed?.version);
+    if (differs(old?.installedVersion)) {
+        return old.installedVersion;
+    }
+    if (differs(old?.previousVersion)) {
+        return old.previousVersion;
+    }
+    let before: RiverbedHistoryEntry | undefined;
+    for (const entry of update.update_history) {
+        if (entry !== installed && entry.time <= (installed?.time ?? Infinity) && differs(entry.version) && (!before || entry.time >= before.time)) {
+            before = entry;
+        }
+    }
+    return before?.version ?? "";
+}
+
 function inputsOf(props: UpdateOutputs): Record<string, unknown> {
     return inputsFromState(props, OUTPUT_KEYS);
 }
 
-/** Handler of `riverbed:SystemUpdate`. */
-export const systemUpdateHandler: ResourceHandler<UpdateInputs, UpdateOutputs> = {
+/** The handler of `riverbed:SystemUpdate` for an environment (clock, shared clients, locks). */
+export const systemUpdateHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<UpdateInputs, UpdateOutputs> => ({
     async check(_olds, news) {
         return checkWithSchema(updateInputsSchema, news);
     },
@@ -356,24 +369,37 @@ export const systemUpdateHandler: ResourceHandler<UpdateInputs, UpdateOutputs> =
         // Another device is another resource; a new image or target is an update in place. While an
         // UpgradeImage is being replaced its id and version are unknown: the engine shows them as
         // `output<string>` and plans an update. `changes` is left unset for a per-property diff.
-        const replaces = (olds.connection?.endpoint ?? "") !== (news.connection?.endpoint ?? "") ? ["connection"] : [];
+        const replaces = endpointChanged(olds, news) ? ["connection"] : [];
         return { replaces };
     },
 
     async create(raw) {
-        return converge(updateInputsSchema.parse(raw));
+        return converge(env, updateInputsSchema.parse(raw));
     },
 
     async update(_id, olds, raw) {
-        const { outs } = await converge(updateInputsSchema.parse(raw), olds);
+        const { outs } = await converge(env, updateInputsSchema.parse(raw), olds);
         return { outs };
     },
 
-    /** Refresh: the device's version and update state. A version that no longer matches the target shows as drift of `targetVersion`. */
+    /**
+     * Refresh: the device's version and update state. A version that no longer matches the target
+     * shows as drift of `targetVersion`. A device that stays unreachable (a reboot) keeps the last
+     * known state with a warning (core/read.ts).
+     */
     async read(id, props) {
         const connection = resolveConnection(props.connection);
-        const client = RiverbedClient.for(connection);
-        const update = await inPhase(deviceName(connection), "reading the update state", () => client.getUpdate());
+        const client = RiverbedClient.for(connection, env);
+        const subject = deviceName(connection);
+        const log = progressLogger(props.__logName, (s) => client.session.redact(s));
+        const maxOutageMs = new WaitBudget(env.clock, props, SYSTEM_UPDATE_DEFAULTS).rebootMs;
+        const read = await inPhase(subject, "reading the update state", () =>
+            readThroughOutage(env, { what: `${subject} update object`, log, maxOutageMs }, () => client.getUpdate()),
+        );
+        if (!read.reachable) {
+            return { id, props, inputs: inputsOf(props) };
+        }
+        const update = read.value;
         const outs = outputsFor(inputsOf(props) as UpdateInputs, update, props.previousVersion, props);
         const inputs = inputsOf(outs);
         if (!sameVersion(outs.installedVersion, props.targetVersion)) {
@@ -388,4 +414,4 @@ export const systemUpdateHandler: ResourceHandler<UpdateInputs, UpdateOutputs> =
                 `(an installed update cannot be undone; to go back, apply an older image with allowDowngrade: true)`,
         );
     },
-};
+});

@@ -31,22 +31,38 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
+import { WaitBudget, waitBudgetFields } from "../core/budget";
+import { endpointChanged } from "../core/connection";
 import {
-    inputsFromState, checkWithSchema, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+    checkWithSchema,
+    inputsFromState,
+    ResourceNotReadyError,
+    type CreateResult,
+    type DiffResult,
+    type HandlerFactory,
+    type ResourceHandler,
+} from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
 import { InputError, VendorFailureError } from "../core/errors";
+import { inPhase, messageOf, PhaseError } from "../core/phase";
+import { mib, progressLogger, waitProgress, type Progress } from "../core/progress";
+import { readThroughOutage } from "../core/read";
 import { sha256File, type UploadProgress } from "../core/upload";
-import { waitFor, WaitError, WaitFailedError, formatDuration } from "../core/waiter";
+import { formatDuration, readThrough, waitFor, WaitError, WaitFailedError } from "../core/waiter";
 import { known, newestEntry, RiverbedClient, type RiverbedImage } from "./client";
-import { every, inPhase, messageOf, mib, PhaseError, pollBounds } from "./common";
 import { connectionSchema, deviceName, resolveConnection } from "./connection";
-import { sameVersion } from "./version";
+import { sameVersion } from "./versions";
 
-/** Default wait budget for the device to validate (or fetch and validate) an image: 30 minutes. */
-export const IMAGE_WAIT_TIMEOUT_SECONDS = 30 * 60;
-/** Default poll floor while an image is validated: 5 s. */
-export const IMAGE_POLL_INTERVAL_SECONDS = 5;
-/** Longest tolerated unreachability of the device while waiting for an image: 10 minutes. */
-const IMAGE_MAX_OUTAGE_MS = 10 * 60_000;
+/**
+ * Defaults of the wait budget, in seconds (core/budget.ts): 30 minutes for the whole create — the
+ * transfer, the device's validation (or download and validation) and any outage — with outages of up
+ * to 10 minutes tolerated inside it, polling every 5 s or more.
+ */
+export const UPGRADE_IMAGE_DEFAULTS = { waitTimeoutSeconds: 30 * 60, pollIntervalSeconds: 5, rebootTimeoutSeconds: 10 * 60 } as const;
+/** Default deadline of a create, in seconds. */
+export const IMAGE_WAIT_TIMEOUT_SECONDS = UPGRADE_IMAGE_DEFAULTS.waitTimeoutSeconds;
+/** Default poll floor while an image is validated, in seconds. */
+export const IMAGE_POLL_INTERVAL_SECONDS = UPGRADE_IMAGE_DEFAULTS.pollIntervalSeconds;
 /** State reported when the device consumed the image by installing it. */
 export const CONSUMED = "CONSUMED";
 
@@ -64,8 +80,7 @@ export const imageInputsSchema = z
             .refine((u) => /^https?:\/\//i.test(u), "must be an http(s) URL the device can download")
             .optional(),
         expectedSha256: sha256.optional(),
-        waitTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(24 * 3600, "must be at most 86400 (24 hours)").optional(),
-        pollIntervalSeconds: z.number().positive("must be a positive number of seconds").max(300, "must be at most 300").optional(),
+        ...waitBudgetFields,
     })
     .passthrough()
     .superRefine((v, ctx) => {
@@ -94,16 +109,26 @@ export interface ImageOutputs extends ImageInputs {
 const OUTPUT_KEYS = ["version", "checksum", "state", "stateDescription", "adopted"] as const;
 
 interface Ctx {
+    env: HandlerEnv;
     inputs: ImageInputs;
     client: RiverbedClient;
     subject: string;
     log: Progress;
+    /** One deadline for the whole operation (started when the context is made). */
+    budget: WaitBudget;
 }
 
-function context(inputs: ImageInputs): Ctx {
+function context(inputs: ImageInputs, env: HandlerEnv): Ctx {
     const connection = resolveConnection(inputs.connection);
-    const client = RiverbedClient.for(connection);
-    return { inputs, client, subject: deviceName(connection), log: progressLogger(inputs.__logName, (s) => client.session.redact(s)) };
+    const client = RiverbedClient.for(connection, env);
+    return {
+        env,
+        inputs,
+        client,
+        subject: deviceName(connection),
+        log: progressLogger(inputs.__logName, (s) => client.session.redact(s)),
+        budget: new WaitBudget(env.clock, inputs, UPGRADE_IMAGE_DEFAULTS),
+    };
 }
 
 function outputsFor(inputs: ImageInputs, image: RiverbedImage | undefined, adopted: boolean, previous?: Partial<ImageOutputs>): ImageOutputs {
@@ -196,9 +221,9 @@ async function brokenUpload(ctx: Ctx, knownIds: Set<number>, err: unknown): Prom
 async function transfer(ctx: Ctx, fileSha256: string | undefined, knownIds: Set<number>): Promise<{ image: RiverbedImage; sentSha256?: string }> {
     const { inputs, client, log, subject } = ctx;
     if (inputs.url !== undefined) {
-        const image = await inPhase(subject, `asking the device to fetch ${displayUrl(inputs.url)}`, () => client.fetchImage(inputs.url!));
-        log(`device fetching ${displayUrl(inputs.url)} as image ${image.id}`);
-        return { image };
+        const id = await inPhase(subject, `asking the device to fetch ${displayUrl(inputs.url)}`, () => client.fetchImage(inputs.url!));
+        log(`device fetching ${displayUrl(inputs.url)} as image ${id}`);
+        return { image: await readBack(ctx, id, `asking the device to fetch ${displayUrl(inputs.url)}`) };
     }
     const file = inputs.file!;
     const size = await fileSize(file);
@@ -213,12 +238,42 @@ async function transfer(ctx: Ctx, fileSha256: string | undefined, knownIds: Set<
     const up = await client.uploadImage(file, onProgress, 5_000).catch(async (err: unknown) => {
         throw await brokenUpload(ctx, knownIds, err);
     });
-    log(`uploaded ${mib(up.bytes)} MiB in ${formatDuration(up.elapsedMs)} (${mib(up.elapsedMs > 0 ? (up.bytes / up.elapsedMs) * 1_000 : 0)} MiB/s) as image ${up.image.id}`);
+    log(`uploaded ${mib(up.bytes)} MiB in ${formatDuration(up.elapsedMs)} (${mib(up.elapsedMs > 0 ? (up.bytes / up.elapsedMs) * 1_000 : 0)} MiB/s) as image ${up.imageId}`);
     if (fileSha256 !== undefined && fileSha256 !== up.sha256) {
-        const note = await discard(ctx, up.image.id);
+        const note = await discard(ctx, up.imageId);
         throw new PhaseError(subject, `uploading ${basename(file)}`, `the file changed while it was read (SHA-256 ${fileSha256} before, ${up.sha256} during the upload); ${note}`);
     }
-    return { image: up.image, sentSha256: up.sha256 };
+    return { image: await readBack(ctx, up.imageId, `uploading ${basename(file)}`), sentSha256: up.sha256 };
+}
+
+/**
+ * The image a transfer created, read by id (the transfer's reply is read for the id only). A device
+ * that lists no such image right after acknowledging it is an error; once the image exists, a
+ * failure to read it keeps it in state (partial failure) so the next `up` resumes instead of
+ * transferring again.
+ */
+async function readBack(ctx: Ctx, id: number, phase: string): Promise<RiverbedImage> {
+    let image: RiverbedImage | undefined;
+    try {
+        image = await readImage(ctx, id);
+    } catch (err) {
+        const outs = outputsFor(ctx.inputs, undefined, false, { stateDescription: "transferred; not read back yet" });
+        throw new ResourceNotReadyError(String(id), outs, new PhaseError(ctx.subject, `reading image ${id} after ${phase}`, messageOf(err), err));
+    }
+    if (!image) {
+        throw new PhaseError(ctx.subject, phase, `the device acknowledged the transfer as image ${id}, but GET images/items/${id} answers 404`);
+    }
+    return image;
+}
+
+/** `GET images/items/{id}`, riding out a reboot or a burst of 5xx as waits do (see {@link readBudget}). */
+function readImage(ctx: Reader, id: number): Promise<RiverbedImage | undefined> {
+    return readThrough({
+        what: `${ctx.subject} image ${id}`,
+        read: () => ctx.client.getImage(id),
+        ...readBudget(ctx),
+        clock: ctx.env.clock,
+    });
 }
 
 /** Waits for VALID; failure states delete the image and throw; timeouts become a partial failure. */
@@ -228,7 +283,6 @@ async function waitValid(ctx: Ctx, image: RiverbedImage, adopted: boolean): Prom
         return image;
     }
     const phase = inputs.url !== undefined ? `fetching and validating image ${image.id}` : `validating image ${image.id}`;
-    const heartbeat = every(30_000);
     try {
         const done = await waitFor<RiverbedImage>({
             what: `${subject} image ${image.id} (${sourceName(inputs)})`,
@@ -242,21 +296,8 @@ async function waitValid(ctx: Ctx, image: RiverbedImage, adopted: boolean): Prom
             target: ["VALID"],
             pending: ["UPLOADING", "VALIDATING"],
             failure: ["INVALID", "UPLOAD_ERROR", "MISSING"],
-            timeoutMs: (inputs.waitTimeoutSeconds ?? IMAGE_WAIT_TIMEOUT_SECONDS) * 1_000,
-            ...pollBounds(inputs.pollIntervalSeconds ?? IMAGE_POLL_INTERVAL_SECONDS),
-            transient: { maxOutageMs: IMAGE_MAX_OUTAGE_MS },
-            onProgress: (e) => {
-                if (e.kind === "state") {
-                    log(`image ${image.id}: ${e.observation.state}${e.observation.detail ? ` (${e.observation.detail})` : ""}`);
-                } else if (e.kind === "poll" && heartbeat()) {
-                    const pct = e.observation.progressPercent !== undefined ? ` ${e.observation.progressPercent.toFixed(1)}%` : "";
-                    log(`image ${image.id}: still ${e.observation.state}${pct} after ${formatDuration(e.elapsedMs)}`);
-                } else if (e.kind === "transient" && e.consecutive === 1) {
-                    log(`device unreachable (${messageOf(e.error)}); still waiting`);
-                } else if (e.kind === "recovered") {
-                    log(`device reachable again after ${formatDuration(e.outageMs)}`);
-                }
-            },
+            ...ctx.budget.waitOptions(),
+            onProgress: waitProgress(log, `image ${image.id}`, { clock: ctx.env.clock, heartbeatMs: 30_000, outageBudgetMs: ctx.budget.rebootMs }),
         });
         return done.object!;
     } catch (err) {
@@ -288,8 +329,8 @@ async function verify(ctx: Ctx, image: RiverbedImage, sentSha256: string | undef
     }
 }
 
-async function create(inputs: ImageInputs): Promise<CreateResult<ImageOutputs>> {
-    const ctx = context(inputs);
+async function create(inputs: ImageInputs, env: HandlerEnv): Promise<CreateResult<ImageOutputs>> {
+    const ctx = context(inputs, env);
     const { log, subject } = ctx;
     if (inputs.file !== undefined) {
         await fileSize(inputs.file); // fail early, before any call, when the file is missing
@@ -308,20 +349,34 @@ async function create(inputs: ImageInputs): Promise<CreateResult<ImageOutputs>> 
 }
 
 /** True when the device runs the version this image carried (the device consumed it by installing it). */
-async function installedFrom(client: RiverbedClient, version: string | undefined): Promise<boolean> {
+async function installedFrom(reader: Reader, version: string | undefined): Promise<boolean> {
     if (!version) {
         return false;
     }
-    const update = await client.getUpdate();
+    const update = await readThrough({
+        what: `${reader.subject} update object`,
+        read: () => reader.client.getUpdate(),
+        ...readBudget(reader),
+        clock: reader.env.clock,
+    });
     return sameVersion(newestEntry(update)?.version, version);
+}
+
+/** What the reads of update, read and delete need. */
+type Reader = Pick<Ctx, "client" | "subject" | "env"> & { inputs: Pick<ImageInputs, "pollIntervalSeconds" | "waitTimeoutSeconds" | "rebootTimeoutSeconds"> };
+
+/** How long a read rides out an unreachable device: the outage allowance of the waits, within the wait budget. */
+function readBudget(reader: Reader): { maxOutageMs: number; minDelayMs: number; maxDelayMs: number } {
+    const budget = new WaitBudget(reader.env.clock, reader.inputs, UPGRADE_IMAGE_DEFAULTS);
+    return { maxOutageMs: budget.rebootMs, ...budget.poll };
 }
 
 /**
  * The image behind `id` if it is still the one this resource created (same checksum); `other` is set
  * when the device now uses the id for different bits.
  */
-async function sameImage(client: RiverbedClient, id: string, props: Partial<ImageOutputs>): Promise<{ image?: RiverbedImage; other?: RiverbedImage }> {
-    const image = await client.getImage(Number(id));
+async function sameImage(reader: Reader, id: string, props: Partial<ImageOutputs>): Promise<{ image?: RiverbedImage; other?: RiverbedImage }> {
+    const image = await readImage(reader, Number(id));
     if (image && props.checksum && known(image.checksum) && image.checksum!.toLowerCase() !== props.checksum.toLowerCase()) {
         return { other: image };
     }
@@ -332,8 +387,8 @@ function inputsOf(props: ImageOutputs): Record<string, unknown> {
     return inputsFromState(props, OUTPUT_KEYS);
 }
 
-/** Handler of `riverbed:UpgradeImage`. */
-export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
+/** The handler of `riverbed:UpgradeImage` for an environment (clock, shared clients, locks). */
+export const upgradeImageHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<ImageInputs, ImageOutputs> => ({
     async check(_olds, news) {
         return checkWithSchema(imageInputsSchema, news);
     },
@@ -351,7 +406,7 @@ export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
         if (oldSum !== newSum && !(newSum !== "" && newSum === olds.checksum?.toLowerCase())) {
             replaces.push("expectedSha256");
         }
-        if ((olds.connection?.endpoint ?? "") !== (news.connection?.endpoint ?? "")) {
+        if (endpointChanged(olds, news)) {
             replaces.push("connection");
         }
         // Create-before-delete (the engine default): if the new image fails, the old one and the stack
@@ -363,16 +418,16 @@ export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
     },
 
     async create(raw) {
-        return create(imageInputsSchema.parse(raw));
+        return create(imageInputsSchema.parse(raw), env);
     },
 
     /** Only wait settings, credentials and the log name change in place: resume a pending wait and re-verify. */
     async update(id, olds, raw) {
         const inputs = imageInputsSchema.parse(raw);
-        const ctx = context(inputs);
-        const { image } = await inPhase(ctx.subject, `reading image ${id}`, () => sameImage(ctx.client, id, olds));
+        const ctx = context(inputs, env);
+        const { image } = await inPhase(ctx.subject, `reading image ${id}`, () => sameImage(ctx, id, olds));
         if (!image) {
-            if (await inPhase(ctx.subject, "reading the installed version", () => installedFrom(ctx.client, olds.version))) {
+            if (await inPhase(ctx.subject, "reading the installed version", () => installedFrom(ctx, olds.version))) {
                 return { outs: outputsFor(inputs, undefined, olds.adopted, { ...olds, state: CONSUMED, stateDescription: `installed by the device (runs ${olds.version})` }) };
             }
             throw new PhaseError(
@@ -389,13 +444,29 @@ export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
         return { outs: outputsFor(inputs, valid, olds.adopted) };
     },
 
+    /**
+     * Refresh: the image, or — once the device consumed it by installing it — state `CONSUMED`. A
+     * device that stays unreachable keeps the last known state with a warning (core/read.ts).
+     */
     async read(id, props) {
         const connection = resolveConnection(props.connection);
-        const client = RiverbedClient.for(connection);
+        const client = RiverbedClient.for(connection, env);
         const subject = deviceName(connection);
-        const { image } = await inPhase(subject, `reading image ${id}`, () => sameImage(client, id, props));
+        const log = progressLogger(props.__logName, (s) => client.session.redact(s));
+        const budget = new WaitBudget(env.clock, props, UPGRADE_IMAGE_DEFAULTS);
+        const found = await readThroughOutage(env, { what: `${subject} image ${id}`, log, maxOutageMs: budget.rebootMs }, async () => {
+            const image = await client.getImage(Number(id));
+            const other = image && props.checksum && known(image.checksum) && image.checksum!.toLowerCase() !== props.checksum.toLowerCase();
+            const consumed =
+                !image && (props.state === CONSUMED || (!!props.version && sameVersion(newestEntry(await client.getUpdate())?.version, props.version)));
+            return { image: other ? undefined : image, consumed };
+        });
+        if (!found.reachable) {
+            return { id, props, inputs: inputsOf(props) };
+        }
+        const { image, consumed } = found.value;
         if (!image) {
-            if (props.state === CONSUMED || (await inPhase(subject, "reading the installed version", () => installedFrom(client, props.version)))) {
+            if (consumed) {
                 const outs = { ...props, state: CONSUMED, stateDescription: `installed by the device (runs ${props.version})` };
                 return { id, props: outs, inputs: inputsOf(outs) };
             }
@@ -407,17 +478,18 @@ export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
 
     async delete(id, props) {
         const connection = resolveConnection(props.connection);
-        const client = RiverbedClient.for(connection);
+        const client = RiverbedClient.for(connection, env);
         const log = progressLogger(props.__logName, (s) => client.session.redact(s));
         const subject = deviceName(connection);
+        const reader: Reader = { client, subject, env, inputs: props };
         await inPhase(subject, `deleting image ${id}`, async () => {
-            const { image, other } = await sameImage(client, id, props);
+            const { image, other } = await sameImage(reader, id, props);
             if (other) {
                 log(`image ${id} on ${subject} now holds other bits (SHA-256 ${other.checksum}, not ${props.checksum}): left alone`);
                 return;
             }
             if (!image) {
-                const consumed = props.state === CONSUMED || (await installedFrom(client, props.version).catch(() => false));
+                const consumed = props.state === CONSUMED || (await installedFrom(reader, props.version).catch(() => false));
                 log(`image ${id} is no longer on ${subject}${consumed ? " (the device consumed it when installing it)" : ""}: nothing to delete`);
                 return;
             }
@@ -425,4 +497,4 @@ export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
             log(`deleted image ${id} (${known(image.version) ?? props.version ?? "unknown version"}) from ${subject}`);
         });
     },
-};
+});

@@ -3,9 +3,12 @@
  */
 import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
 import { RiverbedClient } from "../../../provider/riverbed/client";
-import { displayUrl, upgradeImageHandler as h, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/image-handler";
+import { processEnv } from "../../../provider/core/env";
+import { displayUrl, upgradeImageHandler, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/upgrade-image-handler";
 import type { RiverbedSimulator } from "../../../simulators/riverbed";
 import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+
+const h = upgradeImageHandler(processEnv);
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;
@@ -36,7 +39,7 @@ describe("create", () => {
         expect(sim.images()).toEqual([expect.objectContaining({ id: 1, state: "VALID" })]);
         const text = logs.lines.join("\n");
         expect(text).toMatch(/\[img\] uploading 11_7_0_24010-ok\.img: 100% \(0\.1 of 0\.1 MiB\) at [\d.]+ MiB\/s/);
-        expect(text).toContain("[img] image 1: VALID (Image is valid: version 11.7.0 #24010)");
+        expect(text).toMatch(/\[img\] image 1: \w+ → VALID \(Image is valid: version 11\.7\.0 #24010\)/);
     });
 
     it("adopts a VALID image with the expected checksum instead of uploading again", async () => {
