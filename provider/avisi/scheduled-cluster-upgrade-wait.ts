@@ -20,6 +20,7 @@
  */
 import { VendorFailureError } from "../core/errors";
 import type { Clock } from "../core/clock";
+import { waitProgress } from "../core/progress";
 import { formatDuration, waitFor, WaitFailedError, type Observation, type WaitResult } from "../core/waiter";
 import type { AvisiClient, ScheduledUpgrade } from "./client";
 import { sameClusterVersion } from "./versions";
@@ -125,6 +126,12 @@ async function run(
 ): Promise<WaitResult<ScheduledUpgrade>> {
     let last = start;
     let announcedSleep = false;
+    const label = `upgrade ${start.identity}`;
+    const progress = waitProgress<ScheduledUpgrade>(ctx.log, label, {
+        clock: ctx.clock,
+        outageBudgetMs: ctx.maxOutageMs,
+        heartbeatMs: 6 * 3_600_000,
+    });
     let estimated: { startMs: number; endMs: number } | undefined;
     const refresh = async (): Promise<Observation<ScheduledUpgrade>> => {
         const read = await ctx.client.upgrade(start.identity);
@@ -157,7 +164,12 @@ async function run(
             last.status === "SCHEDULED" || last.status === "SCHEDULED_NOTIFIED" || (read === undefined && last.status === "REQUESTED");
         const windowStart = last.windowStart ? Date.parse(last.windowStart) : estimated?.startMs;
         const notBefore = sleepUntilWindow && inWindowWait && windowStart !== undefined ? windowStart : undefined;
-        return { state: last.status, object: last, notBefore, detail: last.reason ?? undefined };
+        return {
+            state: last.status,
+            object: last,
+            notBefore,
+            detail: last.reason || (last.windowStart ? `window ${windowText(last)}` : undefined),
+        };
     };
     try {
         return await waitFor({
@@ -175,26 +187,22 @@ async function run(
             transient: { maxOutageMs: ctx.maxOutageMs },
             onProgress: (event) => {
                 if (event.kind === "state" && event.previous === undefined && event.observation.state === start.status) {
-                    // The state we started from: already reported by the caller.
-                } else if (event.kind === "state") {
-                    const o = event.observation.object;
-                    ctx.log(
-                        `upgrade ${start.identity}: ${event.observation.state}${o?.windowStart ? ` for the window ${windowText(o)}` : ""}`,
-                    );
-                    announcedSleep = false;
-                } else if (
+                    return; // the state we started from: the caller reported it
+                }
+                if (
                     event.kind === "poll" &&
                     !announcedSleep &&
                     event.observation.notBefore !== undefined &&
                     event.nextDelayMs > maxDelayMs
                 ) {
                     ctx.log(
-                        `sleeping ${formatDuration(event.nextDelayMs)} until the window opens at ${new Date(event.observation.notBefore).toISOString()}`,
+                        `${label}: sleeping ${formatDuration(event.nextDelayMs)} until the window opens at ${new Date(event.observation.notBefore).toISOString()}`,
                     );
                     announcedSleep = true;
-                } else if (event.kind === "transient") {
-                    ctx.log(`Avisi Cloud API unavailable (${event.consecutive} in a row): ${(event.error as Error).message}`);
+                    return;
                 }
+                if (event.kind === "state") announcedSleep = false;
+                progress(event);
             },
         });
     } catch (err) {

@@ -4,7 +4,7 @@
  * the provider process following the same clock (AVISI_SIMULATED_TIME_*): a two-minor jump refused
  * at preview; scheduling into a window two months out; a no-change preview; rescheduling by moving
  * the date (an update of one upgrade object); a MISSED window as an error that keeps the resource;
- * the next `up` waiting through a compressed window until SUCCEEDED (sleeping until it opens);
+ * refresh showing it as drift; the next `up` waiting through a compressed window until SUCCEEDED (sleeping until it opens);
  * no plaintext token in the state; destroy cancelling an upgrade that has not started.
  */
 import { join } from "node:path";
@@ -90,6 +90,15 @@ test("a MISSED window is an error naming the cluster and the reason; the resourc
     );
     expect((await outputsOf()).status).toBe("MISSED");
     expect(sim.cluster("k8s-prod").version).toBe("1.30.6");
+});
+
+test("refresh shows the missed upgrade as drift, so the next preview wants the version again", async () => {
+    expect((await stack.refresh()).code).toBe(0);
+    const state = (await stack.resources()).find((r) => r.type.endsWith("avisi:ScheduledClusterUpgrade"))!;
+    expect(state.inputs?.version).toBe("1.30.6");
+    expect(state.outputs?.status).toBe("MISSED");
+    const r = await stack.preview();
+    expect(steps(r)).toEqual(["update k8s-prod"]);
 });
 
 let upResult: RunResult;
