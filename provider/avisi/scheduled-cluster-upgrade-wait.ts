@@ -201,7 +201,11 @@ async function run(
                     announcedSleep = true;
                     return;
                 }
-                if (event.kind === "state") announcedSleep = false;
+                if (event.kind === "state") {
+                    announcedSleep = false;
+                    progress({ ...event, previous: event.previous ?? start.status });
+                    return;
+                }
                 progress(event);
             },
         });
