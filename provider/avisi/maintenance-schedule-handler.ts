@@ -23,6 +23,7 @@ import {
     type ResourceHandler,
 } from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
+import { readThroughOutage } from "../core/read";
 import { AvisiClient, type AvisiSchedule } from "./client";
 import { avisiConnectionSchema, resolveAvisiConnection } from "./connection";
 import { avisiClock } from "./simulated-time";
@@ -111,8 +112,10 @@ export const maintenanceScheduleHandler: HandlerFactory = (
     },
 
     async read(id, props): Promise<ReadResult<MaintenanceScheduleOutputs>> {
-        const { client } = start(env, props);
-        const schedule = await client.schedule(id);
+        const { client, log } = start(env, props);
+        const found = await readThroughOutage(env, { what: `avisi maintenance schedule ${props.name}`, log }, () => client.schedule(id));
+        if (!found.reachable) return { id, props };
+        const schedule = found.value;
         if (!schedule) return { id: "", props };
         const windows = (schedule.windows ?? []).map((w) => ({
             day: w.day as MaintenanceScheduleInputs["windows"][number]["day"],

@@ -21,7 +21,8 @@
  * identity, so the resource stays in state with the vendor's status and the next `up` resumes:
  * `MISSED`/`FAILED`/`SUPERSEDED` are not adopted, so the next `up` schedules again.
  *
- * Refresh: reads the upgrade (or, without a public read, the cluster's version). After
+ * Refresh: rides out an API outage for a bounded time, then keeps the last known state (core/read.ts);
+ * reads the upgrade (or, without a public read, the cluster's version). After
  * `MISSED`/`FAILED`/`SUPERSEDED` (or a vanished upgrade) the state's `version` input becomes the
  * version the cluster runs, so the next preview shows the upgrade as a change again.
  *
@@ -44,7 +45,8 @@ import {
     type ResourceHandler,
 } from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
-import { InputError } from "../core/errors";
+import { InputError, VendorApiError } from "../core/errors";
+import { readThroughOutage } from "../core/read";
 import { AvisiClient, type AvisiCluster, type ScheduledUpgrade } from "./client";
 import { resolveAvisiConnection } from "./connection";
 import {
@@ -81,7 +83,14 @@ async function findCluster(
     run: Run,
     inputs: { clusterIdentity?: string; environment?: string; cluster?: string; resolvedClusterIdentity?: string },
 ): Promise<AvisiCluster | undefined> {
-    if (inputs.environment && inputs.cluster) return run.client.cluster(inputs.environment, inputs.cluster);
+    if (inputs.environment && inputs.cluster) {
+        try {
+            return await run.client.cluster(inputs.environment, inputs.cluster);
+        } catch (err) {
+            if (err instanceof VendorApiError && err.status === 404) return undefined;
+            throw err;
+        }
+    }
     return run.client.clusterByIdentity((inputs.clusterIdentity ?? inputs.resolvedClusterIdentity)!);
 }
 
@@ -285,12 +294,19 @@ export const scheduledClusterUpgradeHandler: HandlerFactory = (
 
     async read(id, props): Promise<ReadResult<ScheduledUpgradeOutputs>> {
         const run = startRun(env, props);
-        const cluster = await findCluster(run, props);
-        if (!cluster) return { id: "", props };
+        const what = `avisi cluster ${props.clusterName || props.resolvedClusterIdentity}`;
+        const maxOutageMs = (props.rebootTimeoutSeconds ?? SCHEDULED_UPGRADE_DEFAULTS.rebootTimeoutSeconds) * 1000;
+        const found = await readThroughOutage({ ...env, clock: run.clock }, { what, log: run.log, maxOutageMs }, async () => {
+            const cluster = await findCluster(run, props);
+            const upgrade = cluster && props.upgradeIdentity ? await run.client.upgrade(props.upgradeIdentity) : undefined;
+            return { cluster, upgrade };
+        });
+        if (!found.reachable) return { id, props };
+        const { cluster, upgrade } = found.value;
+        if (!cluster) return { id: "", props }; // the cluster is gone, and with it its upgrade
         const outs: ScheduledUpgradeOutputs = { ...props, clusterVersion: cluster.version };
         const atTarget = sameClusterVersion(cluster.version, props.version);
         if (props.upgradeIdentity) {
-            const upgrade = await run.client.upgrade(props.upgradeIdentity);
             if (upgrade) applyUpgrade(outs, upgrade);
             else if (upgrade === null) outs.status = atTarget ? "SUCCEEDED" : "GONE";
             else if (atTarget) outs.status = "SUCCEEDED"; // no public read: confirmed from the cluster's version

@@ -7,6 +7,7 @@
  * without public reads or cancel, and destroy.
  */
 import type { ManualClock } from "../../../simulators/core/clock";
+import { UNLIMITED } from "../../../simulators/core/faults";
 import type { AvisiSimulator } from "../../../simulators/avisi";
 import { FakeClock } from "../../../provider/core/clock";
 import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
@@ -177,6 +178,14 @@ describe("vendor failures and outages", () => {
         expect(failure.message).toMatch(/^avisi cluster production\/k8s-prod upgrade /);
         expect(failure.message).toMatch(message);
         expect((failure.properties as ScheduledUpgradeOutputs).status).toBe(outcome);
+    });
+
+    it("keeps the last known state when a refresh finds the API down", async () => {
+        const { id, outs } = await handler.create(inputs());
+        sim.faults.add({ kind: "error", operation: "clusters.get", status: 503, count: UNLIMITED });
+        const read = await handler.read!(id, outs);
+        expect(read.props).toEqual(outs);
+        expect(logs.join("\n")).toMatch(/warning: avisi cluster production\/k8s-prod stayed unreachable .*keeping the last known state/);
     });
 
     it("rides out 429 and 503 answers while waiting", async () => {
