@@ -7,6 +7,7 @@ import { ScaledClock } from "../../../simulators/avisi/simulated-time";
 import { nextWindow } from "../../../simulators/avisi/windows";
 import { compareKubeVersions, parseKubeVersion } from "../../../simulators/avisi/versions";
 import type { AvisiSimulator } from "../../../simulators/avisi";
+import { simulatorVendors } from "../../../simulators/vendors";
 import type { ManualClock } from "../../../simulators/core/clock";
 import { api, eventually, HOUR, NEXT_TUESDAY_WINDOW, requestUpgrade, startManualAvisi, WEDNESDAY } from "../avisi/helpers";
 
@@ -183,6 +184,34 @@ describe("scheduler on simulated time", () => {
         });
         expect(invalid.status).toBe(400);
         expect((await api(sim, `${path}/${created.body.identity}`, { method: "DELETE" })).status).toBe(204);
+    });
+});
+
+describe("CLI registry", () => {
+    it("starts an organisation with the vendor's options", async () => {
+        const lines: string[] = [];
+        const [device] = await simulatorVendors.get("avisi")!.startDevices({
+            count: 1,
+            host: "127.0.0.1",
+            port: 0,
+            log: (line) => lines.push(line),
+            extra: { token: "cli-token-123", "time-scale": "1000", "public-read": "false", "cluster-version": "1.31.4" },
+        });
+        const cli = device as AvisiSimulator;
+        try {
+            expect(cli.time.scale).toBe(1000);
+            expect(cli.currentSettings.publicRead).toBe(false);
+            expect(cli.cluster("k8s-prod").version).toBe("1.31.4");
+            expect((await api(cli, "/api/v1/cluster-versions", { auth: "Token cli-token-123" })).status).toBe(200);
+            expect(lines.join("\n")).toMatch(/AVISI_SIMULATED_TIME_SCALE=1000 AVISI_SIMULATED_TIME_ORIGIN=\d+/);
+        } finally {
+            await cli.stop();
+        }
+        await expect(
+            simulatorVendors
+                .get("avisi")!
+                .startDevices({ count: 1, host: "127.0.0.1", port: 0, log: () => undefined, extra: { "time-scale": "0" } }),
+        ).rejects.toThrow(/--time-scale must be a positive number/);
     });
 });
 
