@@ -2,16 +2,18 @@
  * `avisi.ScheduledClusterUpgrade` and `avisi.MaintenanceSchedule` through the real CLI against the
  * Avisi Cloud simulator on compressed time (×20 000: a day passes in 4.3 s, a week in 30 s), with
  * the provider process following the same clock (AVISI_SIMULATED_TIME_*): a two-minor jump refused
- * at preview; scheduling into a window two months out; a no-change preview; rescheduling by moving
+ * at preview; scheduling into a window two months out; a no-change preview; the policy pack's
+ * maintenance-window rule (refused, then waived); rescheduling by moving
  * the date (an update of one upgrade object); a MISSED window as an error that keeps the resource;
  * refresh showing it as drift; the next `up` waiting through a compressed window until SUCCEEDED (sleeping until it opens);
  * no plaintext token in the state; destroy cancelling an upgrade that has not started.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { startAvisiSimulator, type AvisiSimulator } from "../../simulators/avisi";
 import { steps, TestStack, type RunResult } from "./harness";
 
 const TOKEN = "pat-e2e-Avisi-93b1f";
+const policies = resolve(__dirname, "../../policies");
 const SCALE = 20_000;
 const DAY = 86_400_000;
 let sim: AvisiSimulator;
@@ -62,6 +64,21 @@ test("a second preview changes nothing", async () => {
     const r = await stack.preview();
     expect(r.code).toBe(0);
     expect(steps(r)).toEqual([]);
+    expect(posts()).toBe(1);
+});
+
+test("the policy pack refuses an upgrade outside the maintenance windows unless waived", async () => {
+    await stack.setConfig("ignoreMaintenanceSchedule", "true");
+    const refused = await stack.preview(["--policy-pack", policies]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/\[mandatory\].*maintenance-window/);
+    expect(refused.output).toMatch(
+        /'k8s-prod' may run outside a maintenance window: .*outside every maintenance window declared in this stack/,
+    );
+    await stack.setConfig("outsideWindowReason", "CVE hotfix, approved in CHG-1234");
+    expect((await stack.preview(["--policy-pack", policies])).code).toBe(0);
+    await stack.must(["config", "rm", "ignoreMaintenanceSchedule"]);
+    await stack.must(["config", "rm", "outsideWindowReason"]);
     expect(posts()).toBe(1);
 });
 

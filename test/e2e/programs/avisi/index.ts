@@ -16,6 +16,8 @@ const upgrade = new avisi.ScheduledClusterUpgrade("k8s-prod", {
     cluster: "k8s-prod",
     version: config.require("version"),
     scheduleRequestDate: config.get("scheduleRequestDate"),
+    ignoreMaintenanceSchedule: config.getBoolean("ignoreMaintenanceSchedule"),
+    outsideWindowReason: config.get("outsideWindowReason"),
     maintenanceScheduleId: nightly.id,
     waitFor: config.get("waitFor") === "SUCCEEDED" ? "SUCCEEDED" : "SCHEDULED",
     // Simulated seconds: the simulator's time runs ×20000, so one real millisecond is 20 of these.
