@@ -77,8 +77,8 @@ test("the policy pack refuses an upgrade outside the maintenance windows unless 
     );
     await stack.setConfig("outsideWindowReason", "CVE hotfix, approved in CHG-1234");
     expect((await stack.preview(["--policy-pack", policies])).code).toBe(0);
-    await stack.must(["config", "rm", "ignoreMaintenanceSchedule"]);
-    await stack.must(["config", "rm", "outsideWindowReason"]);
+    await stack.must(["config", "rm", "ignoreMaintenanceSchedule", "--stack", stack.stackName]);
+    await stack.must(["config", "rm", "outsideWindowReason", "--stack", stack.stackName]);
     expect(posts()).toBe(1);
 });
 
