@@ -46,6 +46,7 @@ import {
 } from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
 import { InputError, VendorApiError } from "../core/errors";
+import { phaseFailure } from "../core/phase";
 import { readThroughOutage } from "../core/read";
 import { AvisiClient, type AvisiCluster, type ScheduledUpgrade } from "./client";
 import { resolveAvisiConnection } from "./connection";
@@ -149,8 +150,13 @@ async function converge(
     });
 
     let cluster = await findCluster(run, inputs);
-    if (!cluster)
-        throw new InputError("clusterIdentity", `no cluster ${inputs.clusterIdentity} in organisation ${run.client.organisation}`);
+    if (!cluster) {
+        const ref = inputs.clusterIdentity ?? `${inputs.environment}/${inputs.cluster}`;
+        throw new InputError(
+            inputs.clusterIdentity ? "clusterIdentity" : "cluster",
+            `no cluster ${ref} in organisation ${run.client.organisation}`,
+        );
+    }
     const name = clusterName(cluster);
     const outs: ScheduledUpgradeOutputs = {
         ...inputs,
@@ -165,35 +171,43 @@ async function converge(
         clusterVersion: cluster.version,
     };
 
-    if (inputs.maintenanceScheduleId && cluster.maintenanceSchedule?.identity !== inputs.maintenanceScheduleId) {
-        cluster = await run.client.attachSchedule(cluster, inputs.maintenanceScheduleId);
-        run.log(`attached maintenance schedule ${inputs.maintenanceScheduleId} to ${name}`);
-    }
+    const subject = `avisi cluster ${name}`;
+    let upgrade: ScheduledUpgrade | undefined;
+    try {
+        if (inputs.maintenanceScheduleId && cluster.maintenanceSchedule?.identity !== inputs.maintenanceScheduleId) {
+            cluster = await run.client.attachSchedule(cluster, inputs.maintenanceScheduleId);
+            run.log(`attached maintenance schedule ${inputs.maintenanceScheduleId} to ${name}`);
+        }
 
-    let upgrade = await currentUpgrade(run, cluster.identity, olds?.upgradeIdentity || undefined);
-    if (upgrade && matches(upgrade, inputs) && !(FAILURE_STATUSES as readonly string[]).includes(upgrade.status)) {
-        run.log(`adopting upgrade ${upgrade.identity} of ${name} to ${inputs.version} (${upgrade.status}): nothing is requested again`);
-    } else if (sameClusterVersion(cluster.version, inputs.version)) {
-        run.log(`${name} already runs ${cluster.version}: nothing to schedule`);
-        return { id: cluster.identity, outs: { ...outs, status: "CURRENT", upgradeIdentity: "", windowStart: "", windowEnd: "" } };
-    } else {
-        const problem = versionStepProblem(cluster.version, inputs.version);
-        if (problem) throw new InputError("version", `cluster ${name} runs ${cluster.version}: ${problem}`);
-        if (upgrade?.status === "IN_PROGRESS") {
-            throw new Error(
-                `upgrade ${upgrade.identity} of ${name} to ${upgrade.toClusterVersion} is IN_PROGRESS and cannot be rescheduled; run \`pulumi up\` again once it ends`,
+        upgrade = await currentUpgrade(run, cluster.identity, olds?.upgradeIdentity || undefined);
+        if (upgrade && matches(upgrade, inputs) && !(FAILURE_STATUSES as readonly string[]).includes(upgrade.status)) {
+            run.log(`adopting upgrade ${upgrade.identity} of ${name} to ${inputs.version} (${upgrade.status}): nothing is requested again`);
+        } else if (sameClusterVersion(cluster.version, inputs.version)) {
+            run.log(`${name} already runs ${cluster.version}: nothing to schedule`);
+            return { id: cluster.identity, outs: { ...outs, status: "CURRENT", upgradeIdentity: "", windowStart: "", windowEnd: "" } };
+        } else {
+            const problem = versionStepProblem(cluster.version, inputs.version);
+            if (problem) throw new InputError("version", `cluster ${name} runs ${cluster.version}: ${problem}`);
+            if (upgrade?.status === "IN_PROGRESS") {
+                throw new Error(
+                    `upgrade ${upgrade.identity} of ${name} to ${upgrade.toClusterVersion} is IN_PROGRESS and cannot be rescheduled; run \`pulumi up\` again once it ends`,
+                );
+            }
+            const reschedule = upgrade !== undefined && (OPEN_STATUSES as readonly string[]).includes(upgrade.status);
+            outs.fromVersion = cluster.version;
+            upgrade = await run.client.requestUpgrade({
+                clusterIdentity: cluster.identity,
+                version: inputs.version,
+                ...(inputs.scheduleRequestDate ? { scheduleRequestDate: new Date(inputs.scheduleRequestDate).toISOString() } : {}),
+                ...(inputs.ignoreMaintenanceSchedule !== undefined ? { ignoreMaintenanceSchedule: inputs.ignoreMaintenanceSchedule } : {}),
+            });
+            run.log(
+                `${reschedule ? "rescheduled" : "requested"} upgrade ${upgrade.identity} of ${name}: ${cluster.version} → ${inputs.version} (${upgrade.status})`,
             );
         }
-        const reschedule = upgrade !== undefined && (OPEN_STATUSES as readonly string[]).includes(upgrade.status);
-        upgrade = await run.client.requestUpgrade({
-            clusterIdentity: cluster.identity,
-            version: inputs.version,
-            ...(inputs.scheduleRequestDate ? { scheduleRequestDate: new Date(inputs.scheduleRequestDate).toISOString() } : {}),
-            ...(inputs.ignoreMaintenanceSchedule !== undefined ? { ignoreMaintenanceSchedule: inputs.ignoreMaintenanceSchedule } : {}),
-        });
-        run.log(
-            `${reschedule ? "rescheduled" : "requested"} upgrade ${upgrade.identity} of ${name}: ${cluster.version} → ${inputs.version} (${upgrade.status})`,
-        );
+    } catch (err) {
+        // Nothing was scheduled by this run: a plain failure, naming the cluster and the step.
+        throw phaseFailure(subject, "scheduling the upgrade", err);
     }
     applyUpgrade(outs, upgrade);
 
@@ -228,7 +242,7 @@ async function converge(
         }
         return { id: cluster.identity, outs };
     } catch (err) {
-        const failure = err instanceof Error ? err : new Error(String(err));
+        const failure = phaseFailure(subject, waitMode === "SUCCEEDED" ? "waiting through the window" : "waiting for the window", err);
         const status = (failure as { state?: string }).state;
         if (status) outs.status = status;
         throw new ResourceNotReadyError(cluster.identity, outs, failure);
