@@ -6,7 +6,7 @@
 import { VendorApiError } from "../core/errors";
 import { waitFor } from "../core/waiter";
 import type { ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
-import { changeFollower, failureDetail, progressOf, type Run } from "./appliance-upgrade-run";
+import { changeFollower, failureOf, progressOf, type Run } from "./appliance-upgrade-run";
 import type { AppgateApplianceStatus, AppgateUpgradeState } from "./client";
 import { IdleGrace, idleGraceFor } from "./idle-grace";
 import { formatAppgateVersion, parseAppgateVersion, sameAppgateVersion } from "./versions";
@@ -25,7 +25,9 @@ export async function ensureCompleted(
             markActed();
             run.log(
                 `complete accepted${changeId ? ` (change ${changeId})` : ""}: installing ${target}` +
-                    (run.switchPartition ? ` and rebooting into the other partition (now on volume ${before.volume})` : "; the partition switch is left for later"),
+                    (run.switchPartition
+                        ? ` and rebooting into the other partition (now on volume ${before.volume})`
+                        : "; the partition switch is left for later"),
             );
         } catch (err) {
             if (!(err instanceof VendorApiError && (err.status === 412 || err.status === 409))) {
@@ -33,7 +35,9 @@ export async function ensureCompleted(
             }
             // "Already in that state": the appliance is past ready (installing, or our earlier complete). Adopt it.
             markActed();
-            run.log(`the appliance refused the complete (${err.status}: ${err.vendorMessage ?? "no message"}): waiting for the installation under way`);
+            run.log(
+                `the appliance refused the complete (${err.status}: ${err.vendorMessage ?? "no message"}): waiting for the installation under way`,
+            );
         }
     } else if (up.status === "installing") {
         markActed();
@@ -63,7 +67,7 @@ export async function ensureCompleted(
             const changeFailure = await change.poll();
             const object = { up: current, status };
             if (current.status === "failed" || changeFailure !== undefined) {
-                return { state: "failed", object, detail: failureDetail(current.details, changeFailure) };
+                return { state: "failed", object, detail: await failureOf(run, current, changeFailure) };
             }
             if (current.status === "idle") {
                 const atTarget = sameAppgateVersion(parseAppgateVersion(status.version), run.target);

@@ -10,8 +10,11 @@
  *    `downloading` or `verifying` of our image → adopt and wait; `idle`/`failed` → one
  *    `POST .../upgrade/prepare`, then wait for `ready`. A different image prepared by this resource
  *    before (the image input changed) is cancelled first; one prepared by someone else is an error.
- *    While waiting, `idle` counts as "not started yet" until the prepare's change has completed
- *    (the race of sdpctl#319); after that it means the upgrade was dropped.
+ *    While waiting, `idle` after our accepted prepare is pending for a bounded grace period
+ *    (idle-grace.ts; the race of sdpctl#319), whatever the change record says; after it, the upgrade
+ *    was dropped. A rerun re-reads an `idle` status for the same grace when the state says this
+ *    resource asked for this image before, and a prepare refused with 412/409 (the appliance is
+ *    already past idle) is adoption: re-read, then wait.
  * 4. With `stage: "complete"`: `POST .../upgrade/complete {switchPartition}` (or
  *    `upgrade/switch-partition` when it is already installed), then wait until the appliance is
  *    back at the target version **and** on the other volume (sdpctl#241). Connection errors, 502s
@@ -19,6 +22,11 @@
  *    in a row; the session logs in again and renegotiates the API version when the controller
  *    itself comes back (tokens are gone, the peer version moved). Without `switchPartition` the
  *    wait ends at `success` (installed, partition switch pending).
+ *
+ * Lookups that can happen while the appliance reboots (the appliance and upgrade status at the
+ * start of create/update, delete) ride out 502s — JSON or plain text —, refused connections and 5xx
+ * bursts for up to `rebootTimeoutSeconds` ({@link lookup}); a refresh that still finds them
+ * unreachable keeps the last known state with a warning (core/read.ts).
  *
  * Budget: `waitTimeoutSeconds` is one deadline for the whole create or update — prepare,
  * complete, the reboot and the controller coming back — and `rebootTimeoutSeconds` the longest
@@ -72,10 +80,19 @@ import {
     type AppgateVersion,
 } from "./versions";
 
-export { APPGATE_DEFAULTS, applianceUpgradeInputsSchema, type ApplianceUpgradeInputs, type ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
+export {
+    APPGATE_DEFAULTS,
+    applianceUpgradeInputsSchema,
+    type ApplianceUpgradeInputs,
+    type ApplianceUpgradeOutputs,
+} from "./appliance-upgrade-inputs";
 
 /** The create/update flow (see the module comment). `previous` are the outputs of the last run, if any. */
-async function converge(env: HandlerEnv, inputs: ApplianceUpgradeInputs, previous: ApplianceUpgradeOutputs | undefined): Promise<ApplianceUpgradeOutputs> {
+async function converge(
+    env: HandlerEnv,
+    inputs: ApplianceUpgradeInputs,
+    previous: ApplianceUpgradeOutputs | undefined,
+): Promise<ApplianceUpgradeOutputs> {
     const run = startRun(inputs, env);
     return env.locks.run(`appgate|${run.endpoint}|${run.id}`, async () => {
         let outs: ApplianceUpgradeOutputs = {
@@ -181,7 +198,9 @@ function inputsOf(props: ApplianceUpgradeOutputs): Record<string, unknown> {
 }
 
 /** The handler of `appgate:ApplianceUpgrade` for an environment (clock, shared clients, locks). */
-export const applianceUpgradeHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs> => ({
+export const applianceUpgradeHandler: HandlerFactory = (
+    env: HandlerEnv,
+): ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs> => ({
     /**
      * Validates; never rewrites an input. A target version the program leaves out is derived from
      * the image file name by the resource class (so previews show it) and, for states written
@@ -204,7 +223,10 @@ export const applianceUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resour
             } else if (typeof targetVersion === "string" && !containsUnknown(targetVersion) && fromName) {
                 const given = parseAppgateVersion(targetVersion);
                 if (given && !sameAppgateVersion(given, fromName)) {
-                    failures.push({ property: "targetVersion", reason: `${targetVersion} does not match the image ${name} (${formatAppgateVersion(fromName)})` });
+                    failures.push({
+                        property: "targetVersion",
+                        reason: `${targetVersion} does not match the image ${name} (${formatAppgateVersion(fromName)})`,
+                    });
                 }
             }
         }
@@ -267,7 +289,8 @@ export const applianceUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resour
         } else {
             observed = parseAppgateVersion(status.version);
         }
-        const targetVersion = observed === undefined || sameAppgateVersion(observed, run.target) ? props.targetVersion : formatAppgateVersion(observed);
+        const targetVersion =
+            observed === undefined || sameAppgateVersion(observed, run.target) ? props.targetVersion : formatAppgateVersion(observed);
         const next: ApplianceUpgradeOutputs = {
             ...props,
             applianceName: appliance.name,
@@ -303,7 +326,9 @@ export const applianceUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resour
                 run.log(`no upgrade is prepared on ${name}: nothing to cancel`);
                 return;
             case "installing":
-                throw new Error(`${run.subject}: cannot cancel: the upgrade is installing (${up.details || "no details"}); wait for it to finish, then destroy again`);
+                throw new Error(
+                    `${run.subject}: cannot cancel: the upgrade is installing (${up.details || "no details"}); wait for it to finish, then destroy again`,
+                );
             case "success":
                 if (props.phase !== "installed") {
                     run.log(`${name} has an installed upgrade this resource did not install: leaving it`);

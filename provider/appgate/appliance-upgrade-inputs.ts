@@ -43,10 +43,15 @@ export const applianceUpgradeInputsSchema = z
         applianceId: z.string().regex(UUID, "must be the appliance's id, a UUID (GET /admin/appliances lists them)"),
         imageUrl: z
             .string()
-            .refine(isImageUrl, "must be an http(s):// or controller:// URL ending in the image file name, e.g. https://files.example.com/appgate-6.4.1-40123-release.img.zip"),
+            .refine(
+                isImageUrl,
+                "must be an http(s):// or controller:// URL ending in the image file name, e.g. https://files.example.com/appgate-6.4.1-40123-release.img.zip",
+            ),
         targetVersion: z.string().regex(VERSION, "must look like 6.4.1 or 6.4.1+40123").optional(),
         switchPartition: z.boolean().optional(),
-        stage: z.enum(["prepare", "complete"], { message: 'must be "prepare" (stop at ready) or "complete" (install and switch)' }).optional(),
+        stage: z
+            .enum(["prepare", "complete"], { message: 'must be "prepare" (stop at ready) or "complete" (install and switch)' })
+            .optional(),
         site: z.string().min(1).optional(),
         allowDowngrade: z.boolean().optional(),
         ...waitBudgetFields,

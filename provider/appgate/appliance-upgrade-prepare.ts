@@ -6,7 +6,7 @@
 import { VendorApiError } from "../core/errors";
 import { waitFor, type Observation } from "../core/waiter";
 import type { ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
-import { changeFollower, failureDetail, lookup, names, namesAnImage, progressOf, type Run } from "./appliance-upgrade-run";
+import { changeFollower, failureOf, lookup, names, namesAnImage, progressOf, type Run } from "./appliance-upgrade-run";
 import type { AppgateUpgradeState } from "./client";
 import { IdleGrace, idleGraceFor } from "./idle-grace";
 
@@ -18,7 +18,12 @@ import { IdleGrace, idleGraceFor } from "./idle-grace";
  * - a prepare refused because the appliance is already past `idle` (412 "status is 'ready'", or
  *   409 "already in progress") is adoption: the status is read again and waited for.
  */
-export async function ensurePrepared(run: Run, up: AppgateUpgradeState, previous: ApplianceUpgradeOutputs | undefined, markActed: () => void): Promise<AppgateUpgradeState> {
+export async function ensurePrepared(
+    run: Run,
+    up: AppgateUpgradeState,
+    previous: ApplianceUpgradeOutputs | undefined,
+    markActed: () => void,
+): Promise<AppgateUpgradeState> {
     const ours = previous?.preparedImage && previous.preparedImage !== run.imageName ? previous.preparedImage : undefined;
     if (up.status === "idle" && previous?.preparedImage === run.imageName) {
         run.log(`the appliance reads idle, but this resource asked it to prepare ${run.imageName} before: reading again before preparing`);
@@ -30,13 +35,19 @@ export async function ensurePrepared(run: Run, up: AppgateUpgradeState, previous
             case "started":
             case "downloading":
             case "verifying": {
-                if (names(up.details, run.imageName) || (up.status !== "ready" && !namesAnImage(up.details)) || (up.status === "ready" && up.details === "")) {
+                if (
+                    names(up.details, run.imageName) ||
+                    (up.status !== "ready" && !namesAnImage(up.details)) ||
+                    (up.status === "ready" && up.details === "")
+                ) {
                     markActed();
                     if (up.status === "ready") {
                         run.log(`${run.imageName} is already prepared: adopting it`);
                         return up;
                     }
-                    run.log(`a preparation is already ${up.status} (${up.details || "no details"}): waiting for it instead of preparing again`);
+                    run.log(
+                        `a preparation is already ${up.status} (${up.details || "no details"}): waiting for it instead of preparing again`,
+                    );
                     return waitPrepared(run, undefined);
                 }
                 if (ours && names(up.details, ours)) {
@@ -64,10 +75,16 @@ export async function ensurePrepared(run: Run, up: AppgateUpgradeState, previous
                         // "Already in that state": the appliance is past idle (our earlier prepare, or one still
                         // reported as idle). Adopt what it is doing instead of starting anything.
                         markActed();
-                        run.log(`the appliance refused the prepare (${err.status}: ${err.vendorMessage ?? "no message"}): reading its status again to adopt it`);
+                        run.log(
+                            `the appliance refused the prepare (${err.status}: ${err.vendorMessage ?? "no message"}): reading its status again to adopt it`,
+                        );
                         up = await lookup(run, "upgrade status", () => run.client.upgrade(run.id));
                         if (up.status === "idle" || up.status === "failed") {
-                            return waitPrepared(run, undefined, `the prepare was refused (${err.status}) while the appliance read ${up.status}`);
+                            return waitPrepared(
+                                run,
+                                undefined,
+                                `the prepare was refused (${err.status}) while the appliance read ${up.status}`,
+                            );
                         }
                         continue;
                     }
@@ -81,7 +98,9 @@ export async function ensurePrepared(run: Run, up: AppgateUpgradeState, previous
                     throw err;
                 }
                 markActed();
-                run.log(`prepare of ${run.imageName} accepted${changeId ? ` (change ${changeId})` : ""}; waiting for the appliance to download and verify it`);
+                run.log(
+                    `prepare of ${run.imageName} accepted${changeId ? ` (change ${changeId})` : ""}; waiting for the appliance to download and verify it`,
+                );
                 return waitPrepared(run, changeId, "prepare accepted", up);
             }
             default:
@@ -104,7 +123,9 @@ export async function confirmIdle(run: Run): Promise<AppgateUpgradeState> {
             if (up.status !== "idle") {
                 return { state: "settled", object: up, detail: up.status };
             }
-            return grace.idleIsPending() ? { state: "rechecking", object: up } : { state: "settled", object: up, detail: `idle after ${grace.describe()}` };
+            return grace.idleIsPending()
+                ? { state: "rechecking", object: up }
+                : { state: "settled", object: up, detail: `idle after ${grace.describe()}` };
         },
         target: ["settled"],
         pending: ["rechecking"],
@@ -119,7 +140,12 @@ export async function confirmIdle(run: Run): Promise<AppgateUpgradeState> {
  * whichever order the two were read (idle-grace.ts); after it, the upgrade was dropped. A failure
  * quotes the appliance's own details first, then the change record's.
  */
-export async function waitPrepared(run: Run, changeId: string | undefined, why = "prepare accepted", from?: AppgateUpgradeState): Promise<AppgateUpgradeState> {
+export async function waitPrepared(
+    run: Run,
+    changeId: string | undefined,
+    why = "prepare accepted",
+    from?: AppgateUpgradeState,
+): Promise<AppgateUpgradeState> {
     const change = changeFollower(run, changeId);
     const grace = new IdleGrace(idleGraceFor(run.budget.timeoutMs), () => run.env.clock.now());
     const result = await waitFor<AppgateUpgradeState>({
@@ -128,17 +154,22 @@ export async function waitPrepared(run: Run, changeId: string | undefined, why =
             const up = await run.client.upgrade(run.id);
             const changeFailure = await change.poll();
             // The failure we prepared again from, still reported right after our prepare: as ambiguous as idle.
-            const staleFailure = from?.status === "failed" && up.status === "failed" && up.details === from.details && changeFailure === undefined;
+            const staleFailure =
+                from?.status === "failed" && up.status === "failed" && up.details === from.details && changeFailure === undefined;
             if (staleFailure && grace.idleIsPending()) {
                 return { state: "queued", object: up, detail: `${why}, not started yet (still reporting the last failure)` };
             }
             if (up.status === "failed" || (changeFailure !== undefined && up.status !== "ready")) {
-                return { state: "failed", object: up, detail: failureDetail(up.details, changeFailure) };
+                return { state: "failed", object: up, detail: await failureOf(run, up, changeFailure) };
             }
             if (up.status === "idle") {
                 return grace.idleIsPending()
                     ? { state: "queued", object: up, detail: `${why}, not started yet` }
-                    : { state: "dropped", object: up, detail: `the appliance still reads idle after ${grace.describe()} (${why}): the upgrade was cancelled or discarded` };
+                    : {
+                          state: "dropped",
+                          object: up,
+                          detail: `the appliance still reads idle after ${grace.describe()} (${why}): the upgrade was cancelled or discarded`,
+                      };
             }
             grace.sawProgress();
             if (up.status === "ready" && up.details !== "" && !names(up.details, run.imageName)) {

@@ -8,9 +8,10 @@ import { WaitBudget } from "../core/budget";
 import type { HandlerEnv } from "../core/env";
 import { InputError } from "../core/errors";
 import { progressLogger, waitProgress, type Progress } from "../core/progress";
-import { formatDuration, readThrough, waitFor, type WaitEvent } from "../core/waiter";
+import { readThrough } from "../core/read";
+import { formatDuration, waitFor, type WaitEvent } from "../core/waiter";
 import { APPGATE_DEFAULTS, type ApplianceUpgradeInputs, type ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
-import { AppgateClient, type AppgateApplianceStatus } from "./client";
+import { AppgateClient, type AppgateApplianceStatus, type AppgateUpgradeState } from "./client";
 import { resolveConnection } from "./connection";
 import { imageFileName, parseAppgateVersion, sameAppgateVersion, versionFromImageName, type AppgateVersion } from "./versions";
 
@@ -57,7 +58,9 @@ export function startRun(inputs: ApplianceUpgradeInputs, env: HandlerEnv): Run {
 }
 
 export function targetOf(inputs: { targetVersion?: string; imageUrl: string }): AppgateVersion | undefined {
-    return inputs.targetVersion !== undefined ? parseAppgateVersion(inputs.targetVersion) : versionFromImageName(imageFileName(inputs.imageUrl));
+    return inputs.targetVersion !== undefined
+        ? parseAppgateVersion(inputs.targetVersion)
+        : versionFromImageName(imageFileName(inputs.imageUrl));
 }
 
 /**
@@ -85,13 +88,29 @@ export function lookup<R>(run: Run, what: string, read: () => Promise<R>): Promi
  */
 export function alreadyAtTarget(previous: ApplianceUpgradeOutputs | undefined, run: Run): Partial<ApplianceUpgradeOutputs> {
     const older = (v: string | undefined) => (v && !sameAppgateVersion(parseAppgateVersion(v), run.target) ? v : "");
-    const ours = previous !== undefined && (previous.phase === "completed" || previous.preparedImage === run.imageName || previous.phase === "installed");
+    const ours =
+        previous !== undefined &&
+        (previous.phase === "completed" || previous.preparedImage === run.imageName || previous.phase === "installed");
     if (!ours) {
         return { phase: "current" };
     }
     const previousVersion = older(previous.previousVersion) || older(previous.runningVersion);
     const previousVolumeNumber = previous.previousVolumeNumber || (older(previous.runningVersion) ? previous.volumeNumber : 0);
     return { phase: "completed", previousVersion, previousVolumeNumber };
+}
+
+/**
+ * The failure detail of an upgrade: the appliance's own words (its `details` in status `failed`)
+ * first, then the change record's when they add something. When only the change record says it
+ * failed (the status was read before the failure, the change after), the status is read once more
+ * for the appliance's own words, so the message does not depend on the order of the two reads.
+ */
+export async function failureOf(run: Run, current: AppgateUpgradeState, changeFailure: string | undefined): Promise<string> {
+    if (current.status === "failed") {
+        return failureDetail(current.details, changeFailure);
+    }
+    const again = await run.client.upgrade(run.id).catch(() => undefined);
+    return failureDetail(again?.status === "failed" ? again.details : "", changeFailure);
 }
 
 /** The appliance's own failure detail first, then the change record's when it adds something. */
@@ -103,7 +122,10 @@ export function failureDetail(applianceDetails: string, changeDetails: string | 
 }
 
 /** The status entry once the appliance is online (it may still be rebooting from an interrupted run). */
-export async function waitOnline(run: Run, update: (p: Partial<ApplianceUpgradeOutputs>) => void): Promise<AppgateApplianceStatus & { version: string }> {
+export async function waitOnline(
+    run: Run,
+    update: (p: Partial<ApplianceUpgradeOutputs>) => void,
+): Promise<AppgateApplianceStatus & { version: string }> {
     const done = await waitFor<AppgateApplianceStatus>({
         what: `${run.subject} status`,
         refresh: async () => {

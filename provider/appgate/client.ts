@@ -44,9 +44,15 @@ export interface AppgateConnection extends ResolvedConnection {
 
 const loginSchema = z.object({ token: z.string().min(1), expires: z.string().optional() }).passthrough();
 const notAcceptableSchema = z
-    .object({ minSupportedVersion: z.number().int().optional(), maxSupportedVersion: z.number().int().optional(), message: z.string().optional() })
+    .object({
+        minSupportedVersion: z.number().int().optional(),
+        maxSupportedVersion: z.number().int().optional(),
+        message: z.string().optional(),
+    })
     .passthrough();
-const applianceSchema = z.object({ id: z.string(), name: z.string(), site: z.string().optional(), siteName: z.string().optional() }).passthrough();
+const applianceSchema = z
+    .object({ id: z.string(), name: z.string(), site: z.string().optional(), siteName: z.string().optional() })
+    .passthrough();
 const statusEntrySchema = z
     .object({
         id: z.string(),
@@ -60,7 +66,9 @@ const statusEntrySchema = z
 const statusListSchema = z.object({ data: z.array(statusEntrySchema) }).passthrough();
 const upgradeSchema = z.object({ status: z.string(), details: z.string().nullish() }).passthrough();
 const changeIdSchema = z.object({ id: z.string() }).passthrough();
-const changeSchema = z.object({ id: z.string(), status: z.string(), result: z.string().nullish(), details: z.string().nullish() }).passthrough();
+const changeSchema = z
+    .object({ id: z.string(), status: z.string(), result: z.string().nullish(), details: z.string().nullish() })
+    .passthrough();
 
 /** An appliance as the controller describes it. */
 export type AppgateAppliance = z.infer<typeof applianceSchema>;
@@ -191,13 +199,19 @@ export class AppgateAuth implements AuthStrategy {
         const max = body.success ? body.data.maxSupportedVersion : undefined;
         const range = min !== undefined && max !== undefined ? `v${min}–v${max}` : "an unknown range";
         if (this.connection.apiVersion !== undefined) {
-            throw this.loginError(406, `connection.apiVersion pins peer API v${this.connection.apiVersion}, but the controller supports ${range}`);
+            throw this.loginError(
+                406,
+                `connection.apiVersion pins peer API v${this.connection.apiVersion}, but the controller supports ${range}`,
+            );
         }
         if (max === undefined) {
             throw this.loginError(406, `the controller refused peer API v${tried} without saying which versions it supports`);
         }
         if (max < MIN_PEER_API_VERSION) {
-            throw this.loginError(406, `the controller supports ${range}; this provider needs v${MIN_PEER_API_VERSION} (Appgate SDP 6.3) or later`);
+            throw this.loginError(
+                406,
+                `the controller supports ${range}; this provider needs v${MIN_PEER_API_VERSION} (Appgate SDP 6.3) or later`,
+            );
         }
         this.negotiations++;
         return max;
@@ -205,7 +219,16 @@ export class AppgateAuth implements AuthStrategy {
 
     private loginError(status: number, message: string): VendorApiError {
         return new VendorApiError(
-            { vendor: "appgate", method: "POST", path: "/login", endpoint: this.connection.endpoint, status, code: "not acceptable", vendorMessage: message, transient: false },
+            {
+                vendor: "appgate",
+                method: "POST",
+                path: "/login",
+                endpoint: this.connection.endpoint,
+                status,
+                code: "not acceptable",
+                vendorMessage: message,
+                transient: false,
+            },
             [this.connection.password],
         );
     }

@@ -37,7 +37,6 @@ export type AppgateConnectionInput = ConnectionInput & { identityProvider?: stri
 
 /** Resolves the connection of a resource; throws an `InputError` naming what is missing or malformed. */
 export function resolveConnection(input: AppgateConnectionInput | undefined): AppgateConnection {
-
     const c = input ?? {};
     const shared = resolveShared(c, "appgate");
     const apiVersionText = resolveSetting(c.apiVersion === undefined ? undefined : String(c.apiVersion), "appgate", "apiVersion");
@@ -45,7 +44,10 @@ export function resolveConnection(input: AppgateConnectionInput | undefined): Ap
     if (apiVersionText !== undefined) {
         apiVersion = Number(apiVersionText);
         if (!Number.isInteger(apiVersion) || apiVersion < MIN_PEER_API_VERSION) {
-            throw new InputError("connection.apiVersion", `must be a peer API version of at least ${MIN_PEER_API_VERSION}, got ${apiVersionText}`);
+            throw new InputError(
+                "connection.apiVersion",
+                `must be a peer API version of at least ${MIN_PEER_API_VERSION}, got ${apiVersionText}`,
+            );
         }
     }
     return {

@@ -182,7 +182,9 @@ export class RiverbedClient {
 
     /** Every image on the device. */
     async listImages(): Promise<RiverbedImage[]> {
-        return imageListSchema.parse((await this.session.request({ method: "GET", path: `${SYSTEM_UPDATE}/images` })).body ?? {}).items ?? [];
+        return (
+            imageListSchema.parse((await this.session.request({ method: "GET", path: `${SYSTEM_UPDATE}/images` })).body ?? {}).items ?? []
+        );
     }
 
     /** One image; undefined when the device has no image with that id. */
@@ -245,7 +247,9 @@ export class RiverbedClient {
 export function createdImageId(call: string, reply: unknown): number {
     const parsed = createdImageSchema.safeParse(reply);
     if (!parsed.success) {
-        throw new Error(`the device accepted ${call} but its reply names no image id: ${JSON.stringify(reply)?.slice(0, 200) ?? "(no body)"}`);
+        throw new Error(
+            `the device accepted ${call} but its reply names no image id: ${JSON.stringify(reply)?.slice(0, 200) ?? "(no body)"}`,
+        );
     }
     return parsed.data.id;
 }
@@ -264,7 +268,11 @@ function riverbedAuth(connection: RiverbedConnection): BearerTokenAuth {
             return grantFrom(res.body, ctx.now());
         },
         refresh: async (ctx: AuthContext, refreshToken: string) => {
-            const res = await ctx.send({ method: "POST", path: TOKEN_PATH, json: { refresh_token: refreshToken, generate_refresh_token: false } });
+            const res = await ctx.send({
+                method: "POST",
+                path: TOKEN_PATH,
+                json: { refresh_token: refreshToken, generate_refresh_token: false },
+            });
             return grantFrom(res.body, ctx.now());
         },
     });

@@ -31,251 +31,54 @@
  * update state, and the next `up` resumes through `update` (which resets a `FAILED_GRACEFUL` update
  * and tries again, or adopts a still running one).
  *
+ * Budget: `waitTimeoutSeconds` is one deadline for the whole create or update, the reboot included;
+ * `rebootTimeoutSeconds` the longest outage inside it (core/budget.ts).
+ *
+ * Refresh reads the update object riding out a reboot or a burst of 5xx for a bounded time, then
+ * keeps the last known state with a warning (core/read.ts). `previousVersion` of a device found
+ * already at the target (an update that finished while nobody watched) comes from the state, else
+ * from `update_history`, else is ""; it is never the installed version.
+ *
  * Delete: an installed update cannot be undone through this API, so delete only forgets the resource
  * and logs the version the device keeps. To go back, apply an older image with `allowDowngrade: true`.
  */
-
-import { z } from "zod";
-import { WaitBudget, waitBudgetFields } from "../core/budget";
+import { WaitBudget } from "../core/budget";
 import { endpointChanged } from "../core/connection";
-import { checkWithSchema, inputsFromState, ResourceNotReadyError, type DiffResult, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
+import { checkWithSchema, type DiffResult, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
 import { VendorFailureError } from "../core/errors";
-import { inPhase, messageOf, PhaseError } from "../core/phase";
-import { progressLogger, waitProgress, type Progress } from "../core/progress";
+import { inPhase } from "../core/phase";
+import { progressLogger } from "../core/progress";
 import { readThroughOutage } from "../core/read";
-import { formatDuration, waitFor, WaitError, WaitFailedError } from "../core/waiter";
-import { known, newestEntry, RiverbedClient, type RiverbedHistoryEntry, type RiverbedUpdate } from "./client";
-import { connectionSchema, deviceName, resolveConnection } from "./connection";
+import { newestEntry, RiverbedClient, type RiverbedHistoryEntry, type RiverbedUpdate } from "./client";
+import { deviceName, resolveConnection } from "./connection";
 import { compareVersions, sameVersion } from "./versions";
+import {
+    Ctx,
+    SYSTEM_UPDATE_DEFAULTS,
+    UpdateInputs,
+    UpdateOutputs,
+    describe,
+    inputsOf,
+    outputsFor,
+    partial,
+    readUpdate,
+    refuse,
+    updateInputsSchema,
+} from "./system-update-run";
+import { install, waitDone } from "./system-update-install";
 
-/**
- * Defaults of the wait budget, in seconds (core/budget.ts): 90 minutes for the whole update —
- * reset, init, install, the reboot and the device coming back — with the device allowed to be
- * unreachable for up to 20 minutes of it, polling every 10 s or more.
- */
-export const SYSTEM_UPDATE_DEFAULTS = { waitTimeoutSeconds: 90 * 60, pollIntervalSeconds: 10, rebootTimeoutSeconds: 20 * 60 } as const;
-/** Default deadline of the whole update, in seconds. */
-export const UPDATE_WAIT_TIMEOUT_SECONDS = SYSTEM_UPDATE_DEFAULTS.waitTimeoutSeconds;
-/** Default poll floor, in seconds. */
-export const UPDATE_POLL_INTERVAL_SECONDS = SYSTEM_UPDATE_DEFAULTS.pollIntervalSeconds;
-/** Default longest tolerated outage (the reboot) inside the deadline, in seconds. */
-export const UPDATE_REBOOT_TIMEOUT_SECONDS = SYSTEM_UPDATE_DEFAULTS.rebootTimeoutSeconds;
-
-/** Input schema of `riverbed:SystemUpdate`. */
-export const updateInputsSchema = z
-    .object({
-        __logName: z.string().optional(),
-        connection: connectionSchema.optional(),
-        imageId: z.union([
-            z.string().regex(/^\d+$/, "must be the device's image id (digits), e.g. an UpgradeImage's id"),
-            z.number().int().nonnegative(),
-        ]),
-        targetVersion: z.string().regex(/^\s*\d+(\.\d+)*\s*(#\s*\d+)?\s*$/, "must be a version such as 11.7.0 or 11.7.0 #24010"),
-        allowDowngrade: z.boolean().optional(),
-        deleteOtherImages: z.boolean().optional(),
-        ...waitBudgetFields,
-    })
-    .passthrough();
-
-/** Inputs after `check`. */
-export type UpdateInputs = z.infer<typeof updateInputsSchema>;
-
-/** Outputs (state) of `riverbed:SystemUpdate`. */
-export interface UpdateOutputs extends UpdateInputs {
-    /** The device's version (newest `update_history` entry), e.g. `11.7.0 #24010`. */
-    installedVersion: string;
-    /**
-     * The version the device ran before this resource last updated it; for a device found already at
-     * the target, the version before the installed one (from state, else `update_history`), "" when unknown.
-     */
-    previousVersion: string;
-    /** The update object's state (`IDLE` after success). */
-    state: string;
-    /** The device's `state_description`. */
-    stateDescription: string;
-    /** When the installed version was installed (ISO 8601, from `update_history`). */
-    installedAt: string;
-}
-
-const OUTPUT_KEYS = ["installedVersion", "previousVersion", "state", "stateDescription", "installedAt"] as const;
-
-interface Ctx {
-    /** Resource id: the device's endpoint. */
-    id: string;
-    inputs: UpdateInputs;
-    client: RiverbedClient;
-    subject: string;
-    log: Progress;
-    env: HandlerEnv;
-    /** One deadline for the whole operation. */
-    budget: WaitBudget;
-    /** Last update object seen. */
-    last?: RiverbedUpdate;
-    previousVersion: string;
-}
-
-function outputsFor(inputs: UpdateInputs, update: RiverbedUpdate | undefined, previousVersion: string, old?: Partial<UpdateOutputs>): UpdateOutputs {
-    const newest = update ? newestEntry(update) : undefined;
-    return {
-        ...inputs,
-        installedVersion: newest?.version ?? old?.installedVersion ?? "",
-        previousVersion,
-        state: update?.state ?? old?.state ?? "UNKNOWN",
-        stateDescription: update?.state_description ?? old?.stateDescription ?? "",
-        installedAt: newest ? new Date(newest.time * 1_000).toISOString() : (old?.installedAt ?? ""),
-    };
-}
-
-function describe(u: RiverbedUpdate): string {
-    return `${u.state}${u.state_description ? ` (${u.state_description})` : ""}`;
-}
-
-
-/** Polls the update object until its (classified) state is in `target`. */
-async function waitUpdate(
-    ctx: Ctx,
-    phase: string,
-    spec: { target: string[]; pending: string[]; failure: string[]; classify?: (u: RiverbedUpdate) => { state: string; detail?: string }; quiet?: boolean },
-): Promise<RiverbedUpdate> {
-    try {
-        const done = await waitFor<RiverbedUpdate>({
-            what: `${ctx.subject} (${phase})`,
-            refresh: async () => {
-                const u = await ctx.client.getUpdate();
-                ctx.last = u;
-                const c = spec.classify?.(u) ?? { state: u.state };
-                return { state: c.state, object: u, detail: c.detail ?? u.state_description };
-            },
-            target: spec.target,
-            pending: spec.pending,
-            failure: spec.failure,
-            ...ctx.budget.waitOptions(),
-            onProgress: waitProgress(ctx.log, phase, { clock: ctx.env.clock, outageBudgetMs: ctx.budget.rebootMs, quietStates: spec.quiet }),
-        });
-        return done.object!;
-    } catch (err) {
-        if (err instanceof WaitFailedError) {
-            const last = err.lastObservation!;
-            throw new VendorFailureError(ctx.subject, phase, last.state, last.detail);
-        }
-        if (err instanceof WaitError) {
-            throw err; // its message names the device, the phase, the last state and the budget
-        }
-        throw new PhaseError(ctx.subject, phase, messageOf(err), err);
-    }
-}
-
-/** Reads the update object, riding out a reboot that may still be under way. */
-async function readUpdate(ctx: Ctx): Promise<RiverbedUpdate> {
-    return waitUpdate(ctx, "reading the update state", { target: ["READ"], pending: [], failure: [], classify: () => ({ state: "READ" }), quiet: true });
-}
-
-function refuse(ctx: Ctx, phase: string, detail: string): never {
-    throw new PhaseError(ctx.subject, phase, detail);
-}
-
-/** Steps 5–7: the device is not at the target and no update towards it is running. */
-async function install(ctx: Ctx, update: RiverbedUpdate): Promise<RiverbedUpdate> {
-    const { inputs, client, log, subject } = ctx;
-    const target = inputs.targetVersion;
-    const imageId = Number(inputs.imageId);
-
-    const adoptInit = (update.state === "INITIALIZING" || update.state === "INITIALIZED") && sameVersion(update.target_version, target);
-    if (!adoptInit) {
-        const image = await inPhase(subject, `checking image ${imageId}`, () => client.getImage(imageId));
-        if (!image) {
-            refuse(ctx, `checking image ${imageId}`, "the image is not on the device (deleted, or consumed by an earlier update); replace the UpgradeImage (`pulumi up --replace <its URN>`) to transfer it again");
-        }
-        if (image.state !== "VALID") {
-            refuse(ctx, `checking image ${imageId}`, `the image is ${image.state} (${image.state_description}), not VALID`);
-        }
-        if (!sameVersion(known(image.version), target)) {
-            refuse(ctx, `checking image ${imageId}`, `the image carries version ${image.version ?? "(none)"}, but targetVersion is ${target}`);
-        }
-    }
-
-    // From here on the device changes: failures keep the resource in state so a rerun resumes.
-    try {
-        if (adoptInit) {
-            log(`an update to ${update.target_version} is already ${update.state}: continuing it`);
-        } else {
-            if (update.state !== "IDLE") {
-                log(`resetting a stale update: ${describe(update)}`);
-                await inPhase(subject, "resetting a stale update", () => client.resetUpdate());
-                update = await waitUpdate(ctx, "resetting a stale update", {
-                    target: ["IDLE"],
-                    pending: ["INITIALIZING", "INITIALIZED", "FAILED_GRACEFUL"],
-                    failure: ["FAILED_CRITICAL", "RUNNING"],
-                });
-            }
-            const others = await inPhase(subject, "listing images", () => client.listImages());
-            const stale = others.filter((i) => i.state === "VALID" && i.id !== imageId);
-            if (stale.length > 0) {
-                const list = stale.map((i) => `${i.id} (${i.version})`).join(", ");
-                if (inputs.deleteOtherImages === false) {
-                    refuse(ctx, "checking other images", `the device initializes from its only VALID image, but it also holds VALID image(s) ${list}; delete them or set deleteOtherImages: true`);
-                }
-                for (const i of stale) {
-                    await inPhase(subject, `deleting stale image ${i.id}`, () => client.deleteImage(i.id));
-                    log(`deleted stale VALID image ${i.id} (${i.version}): the device initializes from its only VALID image`);
-                }
-            }
-            log(`initializing the update to ${target} from image ${imageId}`);
-            await inPhase(subject, "initializing the update", () => client.initUpdate());
-        }
-        if (update.state !== "INITIALIZED" || !adoptInit) {
-            update = await waitUpdate(ctx, "initializing the update", {
-                target: ["INITIALIZED"],
-                pending: ["INITIALIZING"],
-                failure: ["FAILED_GRACEFUL", "FAILED_CRITICAL", "IDLE"],
-            });
-        }
-        if (update.target_version !== undefined && !sameVersion(update.target_version, target)) {
-            refuse(ctx, "initializing the update", `the device initialized an update to ${update.target_version}, not ${target}`);
-        }
-        const baseline = newestEntry(update);
-        log(`starting the update to ${update.target_version ?? target}: the device installs it and reboots`);
-        await inPhase(subject, "starting the update", () => client.startUpdate());
-        return await waitDone(ctx, baseline);
-    } catch (err) {
-        throw partial(ctx, err);
-    }
-}
-
-/** Waits from RUNNING through the reboot to IDLE with a new history entry at the target version. */
-async function waitDone(ctx: Ctx, baseline: RiverbedHistoryEntry | undefined): Promise<RiverbedUpdate> {
-    const target = ctx.inputs.targetVersion;
-    const started = ctx.env.clock.now();
-    const update = await waitUpdate(ctx, `updating to ${target}`, {
-        target: ["COMPLETED"],
-        pending: ["RUNNING", "INITIALIZED"],
-        failure: ["FAILED_GRACEFUL", "FAILED_CRITICAL", "IDLE"],
-        classify: (u) => {
-            const newest = newestEntry(u);
-            const isNew = newest !== undefined && (baseline === undefined || newest.time !== baseline.time || newest.version !== baseline.version);
-            if (u.state === "IDLE" && isNew && sameVersion(newest.version, target)) {
-                return { state: "COMPLETED", detail: `${newest.version} installed` };
-            }
-            if (u.state === "IDLE") {
-                return { state: "IDLE", detail: `the update ended without installing ${target}: the newest update_history entry is ${newest?.version ?? "(none)"}; ${u.state_description}` };
-            }
-            return { state: u.state };
-        },
-    });
-    ctx.log(`update complete: ${ctx.previousVersion} → ${newestEntry(update)?.version} in ${formatDuration(ctx.env.clock.now() - started)}`);
-    return update;
-}
-
-function partial(ctx: Ctx, err: unknown): ResourceNotReadyError {
-    if (err instanceof ResourceNotReadyError) {
-        return err;
-    }
-    return new ResourceNotReadyError(ctx.id, outputsFor(ctx.inputs, ctx.last, ctx.previousVersion), err);
-}
+export { SYSTEM_UPDATE_DEFAULTS, updateInputsSchema, type UpdateInputs, type UpdateOutputs } from "./system-update-run";
 
 /** The whole convergence (see the module comment). */
 async function converge(env: HandlerEnv, inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id: string; outs: UpdateOutputs }> {
+    const endpoint = resolveConnection(inputs.connection).endpoint;
+    // One update per device at a time within a run: a second resource for the same device waits,
+    // then finds the device at its target (or adopts what is running) instead of racing the first.
+    return env.locks.run(`riverbed|${endpoint}`, () => convergeUnlocked(env, inputs, old));
+}
+
+async function convergeUnlocked(env: HandlerEnv, inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id: string; outs: UpdateOutputs }> {
     const connection = resolveConnection(inputs.connection);
     const client = RiverbedClient.for(connection, env);
     const ctx: Ctx = {
@@ -297,7 +100,11 @@ async function converge(env: HandlerEnv, inputs: UpdateInputs, old?: UpdateOutpu
 
     if (update.state === "RUNNING") {
         if (!sameVersion(update.target_version, target)) {
-            refuse(ctx, "checking the update state", `another update (to ${update.target_version ?? "an unknown version"}) is running: ${describe(update)}; run again once it has finished`);
+            refuse(
+                ctx,
+                "checking the update state",
+                `another update (to ${update.target_version ?? "an unknown version"}) is running: ${describe(update)}; run again once it has finished`,
+            );
         }
         ctx.log(`an update to ${update.target_version} is already RUNNING: waiting for it instead of starting another`);
         try {
@@ -314,14 +121,27 @@ async function converge(env: HandlerEnv, inputs: UpdateInputs, old?: UpdateOutpu
     const order = compareVersions(target, installed);
     if (inputs.allowDowngrade !== true) {
         if (order === undefined) {
-            refuse(ctx, "checking the target version", `cannot compare the target ${target} with the installed version ${installed}; set allowDowngrade: true to install it anyway`);
+            refuse(
+                ctx,
+                "checking the target version",
+                `cannot compare the target ${target} with the installed version ${installed}; set allowDowngrade: true to install it anyway`,
+            );
         }
         if (order < 0) {
-            refuse(ctx, "checking the target version", `${target} is older than the installed ${installed}: downgrades are refused unless allowDowngrade: true`);
+            refuse(
+                ctx,
+                "checking the target version",
+                `${target} is older than the installed ${installed}: downgrades are refused unless allowDowngrade: true`,
+            );
         }
     }
     if (update.state === "FAILED_CRITICAL") {
-        throw new VendorFailureError(ctx.subject, "checking the update state", update.state, `${update.state_description}; the vendor requires a manual repair of the appliance before another update`);
+        throw new VendorFailureError(
+            ctx.subject,
+            "checking the update state",
+            update.state,
+            `${update.state_description}; the vendor requires a manual repair of the appliance before another update`,
+        );
     }
     if (update.state === "FAILED_GRACEFUL") {
         ctx.log(`the previous update attempt failed gracefully (${update.state_description}): resetting and trying again`);
@@ -348,15 +168,16 @@ export function versionBefore(update: RiverbedUpdate, old: Partial<UpdateOutputs
     }
     let before: RiverbedHistoryEntry | undefined;
     for (const entry of update.update_history) {
-        if (entry !== installed && entry.time <= (installed?.time ?? Infinity) && differs(entry.version) && (!before || entry.time >= before.time)) {
+        if (
+            entry !== installed &&
+            entry.time <= (installed?.time ?? Infinity) &&
+            differs(entry.version) &&
+            (!before || entry.time >= before.time)
+        ) {
             before = entry;
         }
     }
     return before?.version ?? "";
-}
-
-function inputsOf(props: UpdateOutputs): Record<string, unknown> {
-    return inputsFromState(props, OUTPUT_KEYS);
 }
 
 /** The handler of `riverbed:SystemUpdate` for an environment (clock, shared clients, locks). */

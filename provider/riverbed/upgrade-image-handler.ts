@@ -8,6 +8,8 @@
  *    VALID image). A `url` source without `expectedSha256` is never adopted (its bits are unknown).
  * 2. **Transfer** — a `file` is streamed as the request body and hashed in the same pass (memory stays
  *    flat whatever the size; progress lines show % and MiB/s); a `url` is fetched by the device.
+ *    The reply is read for the new image's `id` only (the device may answer just `{"id": N}`); the
+ *    image itself is then read with `GET images/items/{id}`.
  * 3. **Wait** until the image is `VALID` (pending: `UPLOADING`, `VALIDATING`).
  * 4. **Verify** the checksum the device reports against `expectedSha256` and against the bytes sent.
  *
@@ -22,20 +24,20 @@
  *   `UPLOADING`/`VALIDATING` → partial failure: the image stays in state and the next `up` resumes
  *   the wait (`update`).
  *
+ * Budget: `waitTimeoutSeconds` is one deadline for the whole create or update (transfer, validation,
+ * outages); `rebootTimeoutSeconds` the longest outage inside it (core/budget.ts). The reads of update
+ * and delete ride out a reboot or a burst of 5xx for up to `rebootTimeoutSeconds`; a refresh that
+ * still finds the device unreachable keeps the last known state with a warning (core/read.ts).
+ *
  * After a successful `SystemUpdate` the device consumes the image (it is no longer listed). `read`
  * and `update` then keep the resource with state `CONSUMED` when the device runs the image's version,
  * so a refresh does not trigger a new upload. Delete removes the image (already gone is fine); before
  * deleting, the image's checksum is compared, so an id the device reused for another image is left alone.
  */
-
-import { stat } from "node:fs/promises";
-import { basename } from "node:path";
-import { z } from "zod";
-import { WaitBudget, waitBudgetFields } from "../core/budget";
+import { WaitBudget } from "../core/budget";
 import { endpointChanged } from "../core/connection";
 import {
     checkWithSchema,
-    inputsFromState,
     ResourceNotReadyError,
     type CreateResult,
     type DiffResult,
@@ -43,238 +45,32 @@ import {
     type ResourceHandler,
 } from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
-import { InputError, VendorFailureError } from "../core/errors";
+import { VendorFailureError } from "../core/errors";
 import { inPhase, messageOf, PhaseError } from "../core/phase";
-import { mib, progressLogger, waitProgress, type Progress } from "../core/progress";
+import { progressLogger, waitProgress } from "../core/progress";
 import { readThroughOutage } from "../core/read";
-import { sha256File, type UploadProgress } from "../core/upload";
-import { formatDuration, readThrough, waitFor, WaitError, WaitFailedError } from "../core/waiter";
+import { waitFor, WaitError, WaitFailedError } from "../core/waiter";
 import { known, newestEntry, RiverbedClient, type RiverbedImage } from "./client";
-import { connectionSchema, deviceName, resolveConnection } from "./connection";
+import { deviceName, resolveConnection } from "./connection";
 import { sameVersion } from "./versions";
+import {
+    CONSUMED,
+    Ctx,
+    ImageInputs,
+    ImageOutputs,
+    Reader,
+    UPGRADE_IMAGE_DEFAULTS,
+    context,
+    discard,
+    fileSize,
+    imageInputsSchema,
+    inputsOf,
+    outputsFor,
+    sourceName,
+} from "./upgrade-image-run";
+import { findAdoptable, installedFrom, sameImage, transfer } from "./upgrade-image-transfer";
 
-/**
- * Defaults of the wait budget, in seconds (core/budget.ts): 30 minutes for the whole create — the
- * transfer, the device's validation (or download and validation) and any outage — with outages of up
- * to 10 minutes tolerated inside it, polling every 5 s or more.
- */
-export const UPGRADE_IMAGE_DEFAULTS = { waitTimeoutSeconds: 30 * 60, pollIntervalSeconds: 5, rebootTimeoutSeconds: 10 * 60 } as const;
-/** Default deadline of a create, in seconds. */
-export const IMAGE_WAIT_TIMEOUT_SECONDS = UPGRADE_IMAGE_DEFAULTS.waitTimeoutSeconds;
-/** Default poll floor while an image is validated, in seconds. */
-export const IMAGE_POLL_INTERVAL_SECONDS = UPGRADE_IMAGE_DEFAULTS.pollIntervalSeconds;
-/** State reported when the device consumed the image by installing it. */
-export const CONSUMED = "CONSUMED";
-
-const sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256: 64 hexadecimal digits");
-
-/** Input schema of `riverbed:UpgradeImage`. */
-export const imageInputsSchema = z
-    .object({
-        __logName: z.string().optional(),
-        connection: connectionSchema.optional(),
-        file: z.string().min(1, "must be a path to the image file").optional(),
-        url: z
-            .string()
-            .url("must be an http(s) URL the device can download")
-            .refine((u) => /^https?:\/\//i.test(u), "must be an http(s) URL the device can download")
-            .optional(),
-        expectedSha256: sha256.optional(),
-        ...waitBudgetFields,
-    })
-    .passthrough()
-    .superRefine((v, ctx) => {
-        if ((v.file === undefined) === (v.url === undefined)) {
-            ctx.addIssue({ code: "custom", path: ["file"], message: "give exactly one image source: file (uploaded) or url (fetched by the device)" });
-        }
-    });
-
-/** Inputs after `check`. */
-export type ImageInputs = z.infer<typeof imageInputsSchema>;
-
-/** Outputs (state) of `riverbed:UpgradeImage`. */
-export interface ImageOutputs extends ImageInputs {
-    /** Version the device read from the image, e.g. `11.7.0 #24010`. */
-    version: string;
-    /** SHA-256 the device computed. */
-    checksum: string;
-    /** `VALID` after a successful create; `CONSUMED` once installed and removed by the device. */
-    state: string;
-    /** The device's `state_description`. */
-    stateDescription: string;
-    /** True when an image already on the device was adopted instead of transferred. */
-    adopted: boolean;
-}
-
-const OUTPUT_KEYS = ["version", "checksum", "state", "stateDescription", "adopted"] as const;
-
-interface Ctx {
-    env: HandlerEnv;
-    inputs: ImageInputs;
-    client: RiverbedClient;
-    subject: string;
-    log: Progress;
-    /** One deadline for the whole operation (started when the context is made). */
-    budget: WaitBudget;
-}
-
-function context(inputs: ImageInputs, env: HandlerEnv): Ctx {
-    const connection = resolveConnection(inputs.connection);
-    const client = RiverbedClient.for(connection, env);
-    return {
-        env,
-        inputs,
-        client,
-        subject: deviceName(connection),
-        log: progressLogger(inputs.__logName, (s) => client.session.redact(s)),
-        budget: new WaitBudget(env.clock, inputs, UPGRADE_IMAGE_DEFAULTS),
-    };
-}
-
-function outputsFor(inputs: ImageInputs, image: RiverbedImage | undefined, adopted: boolean, previous?: Partial<ImageOutputs>): ImageOutputs {
-    return {
-        ...inputs,
-        version: known(image?.version) ?? previous?.version ?? "",
-        checksum: known(image?.checksum) ?? previous?.checksum ?? "",
-        state: image?.state ?? previous?.state ?? "UNKNOWN",
-        stateDescription: image?.state_description ?? previous?.stateDescription ?? "",
-        adopted,
-    };
-}
-
-function sourceName(inputs: ImageInputs): string {
-    return inputs.file !== undefined ? basename(inputs.file) : displayUrl(inputs.url!);
-}
-
-/** A URL for messages: without user info and query string (either may carry a credential). */
-export function displayUrl(url: string): string {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname}${u.search ? "?…" : ""}`;
-    } catch {
-        return "(the url input)";
-    }
-}
-
-/** Deletes an image that can never become usable; a failure to delete is added to the message. */
-async function discard(ctx: Ctx, id: number): Promise<string> {
-    try {
-        await ctx.client.deleteImage(id);
-        return `image ${id} was deleted from the device`;
-    } catch (err) {
-        return `deleting image ${id} from the device failed too: ${messageOf(err)}`;
-    }
-}
-
-/** Size of the image file; an {@link InputError} naming the file when it cannot be read. */
-async function fileSize(file: string): Promise<number> {
-    try {
-        const s = await stat(file);
-        if (!s.isFile()) {
-            throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
-        }
-        return s.size;
-    } catch (err) {
-        throw new InputError("file", `cannot read the image file ${file}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
-    }
-}
-
-/** Looks for a VALID image with the wanted checksum. */
-async function findAdoptable(ctx: Ctx): Promise<{ image?: RiverbedImage; fileSha256?: string; knownIds: Set<number> }> {
-    const { inputs, client, log } = ctx;
-    const all = await client.listImages();
-    const knownIds = new Set(all.map((i) => i.id));
-    const valid = all.filter((i) => i.state === "VALID" && known(i.checksum));
-    if (valid.length === 0) {
-        return { knownIds };
-    }
-    let wanted = inputs.expectedSha256?.toLowerCase();
-    let fileSha256: string | undefined;
-    if (wanted === undefined && inputs.file !== undefined) {
-        log(`hashing ${basename(inputs.file)} to look for a copy already on the device (set expectedSha256 to skip this)`);
-        fileSha256 = wanted = await sha256File(inputs.file);
-    }
-    const image = wanted === undefined ? undefined : valid.find((i) => i.checksum!.toLowerCase() === wanted);
-    return { image, fileSha256, knownIds };
-}
-
-/**
- * After a broken upload, the device's own account: the one image that appeared during the upload
- * (`UPLOAD_ERROR`, or still `UPLOADING` on a device slow to notice) is reported and deleted. With
- * no such image, or several (concurrent uploads), nothing is guessed or deleted.
- */
-async function brokenUpload(ctx: Ctx, knownIds: Set<number>, err: unknown): Promise<PhaseError> {
-    const phase = `uploading ${sourceName(ctx.inputs)}`;
-    let detail = messageOf(err);
-    try {
-        const fresh = (await ctx.client.listImages()).filter((i) => !knownIds.has(i.id) && (i.state === "UPLOAD_ERROR" || i.state === "UPLOADING"));
-        if (fresh.length === 1) {
-            const image = fresh[0];
-            detail = `image ${image.id} is ${image.state}: ${image.state_description} (${detail}); ${await discard(ctx, image.id)}`;
-        }
-    } catch {
-        // The device is unreachable: the transport error is all there is to say.
-    }
-    return new PhaseError(ctx.subject, phase, detail, err);
-}
-
-async function transfer(ctx: Ctx, fileSha256: string | undefined, knownIds: Set<number>): Promise<{ image: RiverbedImage; sentSha256?: string }> {
-    const { inputs, client, log, subject } = ctx;
-    if (inputs.url !== undefined) {
-        const id = await inPhase(subject, `asking the device to fetch ${displayUrl(inputs.url)}`, () => client.fetchImage(inputs.url!));
-        log(`device fetching ${displayUrl(inputs.url)} as image ${id}`);
-        return { image: await readBack(ctx, id, `asking the device to fetch ${displayUrl(inputs.url)}`) };
-    }
-    const file = inputs.file!;
-    const size = await fileSize(file);
-    log(`uploading ${basename(file)} (${mib(size)} MiB) to ${subject}`);
-    let lastLogged = -1;
-    const onProgress = (p: UploadProgress) => {
-        if (p.bytesSent !== lastLogged) {
-            lastLogged = p.bytesSent;
-            log(`uploading ${basename(file)}: ${p.percent.toFixed(0)}% (${mib(p.bytesSent)} of ${mib(p.totalBytes)} MiB) at ${mib(p.bytesPerSecond)} MiB/s`);
-        }
-    };
-    const up = await client.uploadImage(file, onProgress, 5_000).catch(async (err: unknown) => {
-        throw await brokenUpload(ctx, knownIds, err);
-    });
-    log(`uploaded ${mib(up.bytes)} MiB in ${formatDuration(up.elapsedMs)} (${mib(up.elapsedMs > 0 ? (up.bytes / up.elapsedMs) * 1_000 : 0)} MiB/s) as image ${up.imageId}`);
-    if (fileSha256 !== undefined && fileSha256 !== up.sha256) {
-        const note = await discard(ctx, up.imageId);
-        throw new PhaseError(subject, `uploading ${basename(file)}`, `the file changed while it was read (SHA-256 ${fileSha256} before, ${up.sha256} during the upload); ${note}`);
-    }
-    return { image: await readBack(ctx, up.imageId, `uploading ${basename(file)}`), sentSha256: up.sha256 };
-}
-
-/**
- * The image a transfer created, read by id (the transfer's reply is read for the id only). A device
- * that lists no such image right after acknowledging it is an error; once the image exists, a
- * failure to read it keeps it in state (partial failure) so the next `up` resumes instead of
- * transferring again.
- */
-async function readBack(ctx: Ctx, id: number, phase: string): Promise<RiverbedImage> {
-    let image: RiverbedImage | undefined;
-    try {
-        image = await readImage(ctx, id);
-    } catch (err) {
-        const outs = outputsFor(ctx.inputs, undefined, false, { stateDescription: "transferred; not read back yet" });
-        throw new ResourceNotReadyError(String(id), outs, new PhaseError(ctx.subject, `reading image ${id} after ${phase}`, messageOf(err), err));
-    }
-    if (!image) {
-        throw new PhaseError(ctx.subject, phase, `the device acknowledged the transfer as image ${id}, but GET images/items/${id} answers 404`);
-    }
-    return image;
-}
-
-/** `GET images/items/{id}`, riding out a reboot or a burst of 5xx as waits do (see {@link readBudget}). */
-function readImage(ctx: Reader, id: number): Promise<RiverbedImage | undefined> {
-    return readThrough({
-        what: `${ctx.subject} image ${id}`,
-        read: () => ctx.client.getImage(id),
-        ...readBudget(ctx),
-        clock: ctx.env.clock,
-    });
-}
+export { CONSUMED, displayUrl, imageInputsSchema, UPGRADE_IMAGE_DEFAULTS, type ImageInputs, type ImageOutputs } from "./upgrade-image-run";
 
 /** Waits for VALID; failure states delete the image and throw; timeouts become a partial failure. */
 async function waitValid(ctx: Ctx, image: RiverbedImage, adopted: boolean): Promise<RiverbedImage> {
@@ -291,13 +87,22 @@ async function waitValid(ctx: Ctx, image: RiverbedImage, adopted: boolean): Prom
                 if (!current) {
                     return { state: "MISSING", detail: "the image is no longer on the device" };
                 }
-                return { state: current.state, object: current, progressPercent: current.state === "UPLOADING" ? current.progress : undefined, detail: current.state_description };
+                return {
+                    state: current.state,
+                    object: current,
+                    progressPercent: current.state === "UPLOADING" ? current.progress : undefined,
+                    detail: current.state_description,
+                };
             },
             target: ["VALID"],
             pending: ["UPLOADING", "VALIDATING"],
             failure: ["INVALID", "UPLOAD_ERROR", "MISSING"],
             ...ctx.budget.waitOptions(),
-            onProgress: waitProgress(log, `image ${image.id}`, { clock: ctx.env.clock, heartbeatMs: 30_000, outageBudgetMs: ctx.budget.rebootMs }),
+            onProgress: waitProgress(log, `image ${image.id}`, {
+                clock: ctx.env.clock,
+                heartbeatMs: 30_000,
+                outageBudgetMs: ctx.budget.rebootMs,
+            }),
         });
         return done.object!;
     } catch (err) {
@@ -335,7 +140,11 @@ async function create(inputs: ImageInputs, env: HandlerEnv): Promise<CreateResul
     if (inputs.file !== undefined) {
         await fileSize(inputs.file); // fail early, before any call, when the file is missing
     }
-    const { image: existing, fileSha256, knownIds } = await inPhase(subject, "looking for an existing copy of the image", () => findAdoptable(ctx));
+    const {
+        image: existing,
+        fileSha256,
+        knownIds,
+    } = await inPhase(subject, "looking for an existing copy of the image", () => findAdoptable(ctx));
     if (existing) {
         log(`image ${existing.id} on the device is VALID with the same SHA-256 (${existing.version}): adopting it instead of uploading`);
         await verify(ctx, existing, undefined, false);
@@ -346,45 +155,6 @@ async function create(inputs: ImageInputs, env: HandlerEnv): Promise<CreateResul
     await verify(ctx, image, sentSha256, true);
     log(`image ${image.id} is VALID: version ${known(image.version) ?? "?"}, SHA-256 ${known(image.checksum) ?? "?"}`);
     return { id: String(image.id), outs: outputsFor(inputs, image, false) };
-}
-
-/** True when the device runs the version this image carried (the device consumed it by installing it). */
-async function installedFrom(reader: Reader, version: string | undefined): Promise<boolean> {
-    if (!version) {
-        return false;
-    }
-    const update = await readThrough({
-        what: `${reader.subject} update object`,
-        read: () => reader.client.getUpdate(),
-        ...readBudget(reader),
-        clock: reader.env.clock,
-    });
-    return sameVersion(newestEntry(update)?.version, version);
-}
-
-/** What the reads of update, read and delete need. */
-type Reader = Pick<Ctx, "client" | "subject" | "env"> & { inputs: Pick<ImageInputs, "pollIntervalSeconds" | "waitTimeoutSeconds" | "rebootTimeoutSeconds"> };
-
-/** How long a read rides out an unreachable device: the outage allowance of the waits, within the wait budget. */
-function readBudget(reader: Reader): { maxOutageMs: number; minDelayMs: number; maxDelayMs: number } {
-    const budget = new WaitBudget(reader.env.clock, reader.inputs, UPGRADE_IMAGE_DEFAULTS);
-    return { maxOutageMs: budget.rebootMs, ...budget.poll };
-}
-
-/**
- * The image behind `id` if it is still the one this resource created (same checksum); `other` is set
- * when the device now uses the id for different bits.
- */
-async function sameImage(reader: Reader, id: string, props: Partial<ImageOutputs>): Promise<{ image?: RiverbedImage; other?: RiverbedImage }> {
-    const image = await readImage(reader, Number(id));
-    if (image && props.checksum && known(image.checksum) && image.checksum!.toLowerCase() !== props.checksum.toLowerCase()) {
-        return { other: image };
-    }
-    return { image };
-}
-
-function inputsOf(props: ImageOutputs): Record<string, unknown> {
-    return inputsFromState(props, OUTPUT_KEYS);
 }
 
 /** The handler of `riverbed:UpgradeImage` for an environment (clock, shared clients, locks). */
@@ -428,7 +198,13 @@ export const upgradeImageHandler: HandlerFactory = (env: HandlerEnv): ResourceHa
         const { image } = await inPhase(ctx.subject, `reading image ${id}`, () => sameImage(ctx, id, olds));
         if (!image) {
             if (await inPhase(ctx.subject, "reading the installed version", () => installedFrom(ctx, olds.version))) {
-                return { outs: outputsFor(inputs, undefined, olds.adopted, { ...olds, state: CONSUMED, stateDescription: `installed by the device (runs ${olds.version})` }) };
+                return {
+                    outs: outputsFor(inputs, undefined, olds.adopted, {
+                        ...olds,
+                        state: CONSUMED,
+                        stateDescription: `installed by the device (runs ${olds.version})`,
+                    }),
+                };
             }
             throw new PhaseError(
                 ctx.subject,
@@ -456,9 +232,12 @@ export const upgradeImageHandler: HandlerFactory = (env: HandlerEnv): ResourceHa
         const budget = new WaitBudget(env.clock, props, UPGRADE_IMAGE_DEFAULTS);
         const found = await readThroughOutage(env, { what: `${subject} image ${id}`, log, maxOutageMs: budget.rebootMs }, async () => {
             const image = await client.getImage(Number(id));
-            const other = image && props.checksum && known(image.checksum) && image.checksum!.toLowerCase() !== props.checksum.toLowerCase();
+            const other =
+                image && props.checksum && known(image.checksum) && image.checksum!.toLowerCase() !== props.checksum.toLowerCase();
             const consumed =
-                !image && (props.state === CONSUMED || (!!props.version && sameVersion(newestEntry(await client.getUpdate())?.version, props.version)));
+                !image &&
+                (props.state === CONSUMED ||
+                    (!!props.version && sameVersion(newestEntry(await client.getUpdate())?.version, props.version)));
             return { image: other ? undefined : image, consumed };
         });
         if (!found.reachable) {
@@ -490,7 +269,9 @@ export const upgradeImageHandler: HandlerFactory = (env: HandlerEnv): ResourceHa
             }
             if (!image) {
                 const consumed = props.state === CONSUMED || (await installedFrom(reader, props.version).catch(() => false));
-                log(`image ${id} is no longer on ${subject}${consumed ? " (the device consumed it when installing it)" : ""}: nothing to delete`);
+                log(
+                    `image ${id} is no longer on ${subject}${consumed ? " (the device consumed it when installing it)" : ""}: nothing to delete`,
+                );
                 return;
             }
             await client.deleteImage(Number(id));

@@ -2,7 +2,7 @@
  * How the CLI starts Riverbed simulators (`pulumi-upgrades-sim riverbed ...`).
  */
 import type { SimulatorVendor, VendorStartArgs } from "../core/vendor-registry";
-import { startRiverbedFleet } from "./device";
+import { startRiverbedFleet } from "./simulator";
 import type { ExpiresAtFormat, RiverbedSimulatorOptions } from "./options";
 
 function optionalNumber(name: string, raw: string | undefined): number | undefined {
