@@ -88,6 +88,20 @@ describe("check", () => {
     });
 });
 
+describe("diff", () => {
+    it("replaces for another cluster or organisation, and updates (reschedules) for a new version or date", async () => {
+        const olds = { ...inputs(), resolvedClusterIdentity: "x" } as ScheduledUpgradeOutputs;
+        expect((await handler.diff!("x", olds, inputs({ cluster: "k8s-test" }))).replaces).toEqual(["cluster"]);
+        const otherOrg = { ...inputs(), connection: { ...inputs().connection, organisation: "other" } };
+        expect((await handler.diff!("x", olds, otherOrg)).replaces).toEqual(["connection"]);
+        const sameEndpoint = { ...inputs(), connection: { ...inputs().connection, endpoint: `${sim.url}/` } };
+        expect((await handler.diff!("x", olds, sameEndpoint)).replaces).toEqual([]);
+        expect(
+            (await handler.diff!("x", olds, inputs({ version: "1.31.4", scheduleRequestDate: "2026-12-20T00:00:00Z" }))).replaces,
+        ).toEqual([]);
+    });
+});
+
 describe("create and update", () => {
     it("schedules into the next maintenance window with one request", async () => {
         const { id, outs } = await handler.create(inputs());
