@@ -144,6 +144,25 @@ describe("scheduler on simulated time", () => {
         expect(during.body.message).toContain("in progress");
     });
 
+    it("cancels through the admin API with the object in the answer, and supersedes open upgrades on a direct version change", async () => {
+        const admin = `Token ${sim.adminToken}`;
+        const first = await requestUpgrade(sim, { clusterIdentity: cluster, version: "1.31.10" });
+        const cancelled = await api(sim, `/admin/v1/scheduled-cluster-upgrades/${first.body.identity}`, { method: "DELETE", auth: admin });
+        expect(cancelled.status).toBe(200);
+        expect(cancelled.body).toMatchObject({ identity: first.body.identity, status: "SUPERSEDED" });
+
+        const second = await requestUpgrade(sim, { clusterIdentity: cluster, version: "1.31.10" });
+        const patched = await api(sim, `/api/v1/orgs/${sim.organisation}/clusters/production/k8s-prod`, {
+            method: "PATCH",
+            json: { version: "1.30.4" },
+        });
+        expect(patched.body.version).toBe("1.30.4");
+        expect(sim.upgrades.get(second.body.identity)).toMatchObject({
+            status: "SUPERSEDED",
+            reason: expect.stringContaining("changed to 1.30.4"),
+        });
+    });
+
     it("answers 404 for the undocumented public reads and cancel when switched off", async () => {
         const posted = await requestUpgrade(sim, { clusterIdentity: cluster, version: "1.31.10" });
         sim.configure({ publicRead: false, publicCancel: false });
