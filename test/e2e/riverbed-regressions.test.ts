@@ -33,7 +33,7 @@ async function stackFor(sim: RiverbedSimulator): Promise<TestStack> {
     });
 }
 
-describe("an upload reply with only the image id, and a refresh during a 5xx burst", () => {
+describe("an upload reply with only the image id", () => {
     let sim: RiverbedSimulator;
     let stack: TestStack;
 
@@ -62,8 +62,28 @@ describe("an upload reply with only the image id, and a refresh during a 5xx bur
         const outputs = (await stack.resources()).find((x) => x.type.endsWith("riverbed:UpgradeImage"))!.outputs!;
         expect(outputs).toMatchObject({ state: "VALID", version: TARGET, checksum: image.sha256 });
     });
+});
+
+describe("a refresh during a 5xx burst", () => {
+    let sim: RiverbedSimulator;
+    let stack: TestStack;
+
+    beforeAll(async () => {
+        sim = await startRiverbedSimulator({
+            username: "operator",
+            password: PASSWORD,
+            timings: { validateMs: 200, initMs: 200, runningMs: 300, rebootMs: 1_500, resetMs: 100 },
+            keepImagesAcrossReboot: true,
+        });
+        stack = await stackFor(sim);
+    });
+    afterAll(async () => {
+        await stack?.dispose();
+        await sim?.stop();
+    });
 
     test("a refresh rides out 8 consecutive 503s on the image and the update object", async () => {
+        expect((await stack.up()).code).toBe(0);
         sim.faults.failNext(8, 503, "images.get");
         sim.faults.failNext(8, 503, "update.get");
         const r = await stack.refresh();

@@ -128,13 +128,13 @@ describe("idle after prepare, whatever the change record says", () => {
         },
     );
 
-    it("a failed preparation quotes the appliance's own details", async () => {
-        await startSim({ prepareChangeCompletes: "accepted" });
+    it("a failed preparation quotes the appliance's own details, not only the change record's generic text", async () => {
+        await startSim({ prepareChangeCompletes: "ready", changeFailureDetails: "generic" });
         const error = (await handler
             .create(inputs("gateway-1", { imageUrl: sim.imageUrl("appgate-6.4.1-40123-release-corrupt.img.zip") }))
             .catch((e: unknown) => e)) as Error;
         expect(error.message).toContain(
-            "failed in state failed: appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch)",
+            "failed in state failed: appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch) (change: The prepare job failed.)",
         );
     });
 });

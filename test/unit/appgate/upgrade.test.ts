@@ -196,7 +196,9 @@ describe("prepare and complete", () => {
         expect(calls["login"]!.byStatus).toEqual({ "200": 2, "406": 2 });
         expect(sim.applianceCalls("controller-1")).toMatchObject({ prepare: 1, complete: 1 });
         expect(
-            logs.some((l) => /^\[controller-1\] complete: unreachable \(appgate GET \/appliances\/status .*(502|ECONNREFUSED)/.test(l)),
+            logs.some((l) =>
+                /^\[controller-1\] complete: unreachable \(appgate (GET \/appliances\/status|POST \/login) .*(502|ECONNREFUSED)/.test(l),
+            ),
         ).toBe(true);
         expect(logs.some((l) => l.startsWith("[controller-1] complete: reachable again after"))).toBe(true);
     });
