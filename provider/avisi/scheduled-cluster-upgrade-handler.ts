@@ -31,13 +31,11 @@
  * scheduled for which window and forgets the resource. Started or finished upgrades are only forgotten.
  */
 import { WaitBudget } from "../core/budget";
-import type { Clock } from "../core/clock";
 import { endpointChanged } from "../core/connection";
 import {
     checkWithSchema,
     containsUnknown,
     inputsFromState,
-    progressLogger,
     ResourceNotReadyError,
     type DiffResult,
     type HandlerFactory,
@@ -45,10 +43,10 @@ import {
     type ResourceHandler,
 } from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
-import { InputError, VendorApiError } from "../core/errors";
+import { InputError } from "../core/errors";
 import { phaseFailure } from "../core/phase";
 import { readThroughOutage } from "../core/read";
-import { AvisiClient, type AvisiCluster, type ScheduledUpgrade } from "./client";
+import { AvisiClient, type ScheduledUpgrade } from "./client";
 import { resolveAvisiConnection } from "./connection";
 import {
     SCHEDULED_UPGRADE_DEFAULTS,
@@ -57,47 +55,15 @@ import {
     scheduledUpgradeInputsSchema,
     type ScheduledUpgradeInputs,
     type ScheduledUpgradeOutputs,
-} from "./scheduled-cluster-upgrade-inputs";
+    clusterName,
+    findCluster,
+    startRun,
+    type Run,
+} from "./scheduled-cluster-upgrade-run";
 import { FAILURE_STATUSES, OPEN_STATUSES, waitForSuccess, waitForWindow, type UpgradeWaitContext } from "./scheduled-cluster-upgrade-wait";
-import { avisiClock } from "./simulated-time";
 import { sameClusterVersion, versionStepProblem } from "./versions";
 
 const ACTIVE_STATUSES = [...OPEN_STATUSES, "IN_PROGRESS"];
-
-interface Run {
-    inputs: ScheduledUpgradeInputs;
-    client: AvisiClient;
-    clock: Clock;
-    log: (line: string) => void;
-}
-
-function startRun(env: HandlerEnv, inputs: ScheduledUpgradeInputs): Run {
-    const { clock, scale } = avisiClock(env.clock);
-    const connection = resolveAvisiConnection(inputs.connection);
-    const client = AvisiClient.for(connection, env, clock);
-    const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
-    if (scale !== 1) log(`simulated time: the provider's clock runs ×${scale} (AVISI_SIMULATED_TIME_SCALE)`);
-    return { inputs, client, clock, log };
-}
-
-async function findCluster(
-    run: Run,
-    inputs: { clusterIdentity?: string; environment?: string; cluster?: string; resolvedClusterIdentity?: string },
-): Promise<AvisiCluster | undefined> {
-    if (inputs.environment && inputs.cluster) {
-        try {
-            return await run.client.cluster(inputs.environment, inputs.cluster);
-        } catch (err) {
-            if (err instanceof VendorApiError && err.status === 404) return undefined;
-            throw err;
-        }
-    }
-    return run.client.clusterByIdentity((inputs.clusterIdentity ?? inputs.resolvedClusterIdentity)!);
-}
-
-function clusterName(cluster: AvisiCluster): string {
-    return `${cluster.environmentSlug ?? "?"}/${cluster.slug}`;
-}
 
 function sameInstant(a: string | null | undefined, b: string | undefined): boolean {
     if (!a || !b) return !a && !b;

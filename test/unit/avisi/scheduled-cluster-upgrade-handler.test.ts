@@ -13,7 +13,7 @@ import { FakeClock } from "../../../provider/core/clock";
 import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { scheduledClusterUpgradeHandler } from "../../../provider/avisi/scheduled-cluster-upgrade-handler";
-import type { ScheduledUpgradeInputs, ScheduledUpgradeOutputs } from "../../../provider/avisi/scheduled-cluster-upgrade-inputs";
+import type { ScheduledUpgradeInputs, ScheduledUpgradeOutputs } from "../../../provider/avisi/scheduled-cluster-upgrade-run";
 import { HOUR, NEXT_TUESDAY_WINDOW, startManualAvisi, TOKEN } from "./helpers";
 
 let sim: AvisiSimulator;

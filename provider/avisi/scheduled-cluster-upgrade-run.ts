@@ -1,9 +1,15 @@
 /**
- * Inputs, outputs and defaults of `avisi:ScheduledClusterUpgrade`, shared by its handler and the
- * policy pack.
+ * Inputs, outputs and defaults of `avisi:ScheduledClusterUpgrade`, and the run context of one
+ * operation (connection, client, clock, progress lines, finding the cluster).
  */
 import { z } from "zod";
-import { avisiConnectionSchema } from "./connection";
+import type { Clock } from "../core/clock";
+import { progressLogger } from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
+import { VendorApiError } from "../core/errors";
+import { AvisiClient, type AvisiCluster } from "./client";
+import { avisiConnectionSchema, resolveAvisiConnection } from "./connection";
+import { avisiClock } from "./simulated-time";
 import { isClusterVersion } from "./versions";
 
 /** Defaults of the wait inputs, in seconds. */
@@ -115,3 +121,42 @@ export const SCHEDULED_UPGRADE_OUTPUT_KEYS: ReadonlyArray<keyof ScheduledUpgrade
 
 /** Inputs whose change points the resource at another cluster or organisation: a replacement. */
 export const SCHEDULED_UPGRADE_REPLACE_KEYS = ["clusterIdentity", "environment", "cluster"] as const;
+
+/** What one operation works with: its inputs, the shared client, the clock and the progress logger. */
+export interface Run {
+    inputs: ScheduledUpgradeInputs;
+    client: AvisiClient;
+    clock: Clock;
+    log: (line: string) => void;
+}
+
+/** Starts an operation: resolves the connection and the clock (simulated time, if configured). */
+export function startRun(env: HandlerEnv, inputs: ScheduledUpgradeInputs): Run {
+    const { clock, scale } = avisiClock(env.clock);
+    const connection = resolveAvisiConnection(inputs.connection);
+    const client = AvisiClient.for(connection, env, clock);
+    const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
+    if (scale !== 1) log(`simulated time: the provider's clock runs ×${scale} (AVISI_SIMULATED_TIME_SCALE)`);
+    return { inputs, client, clock, log };
+}
+
+/** The cluster by environment + slug (undefined when the vendor says 404) or by identity (paged list). */
+export async function findCluster(
+    run: Run,
+    inputs: { clusterIdentity?: string; environment?: string; cluster?: string; resolvedClusterIdentity?: string },
+): Promise<AvisiCluster | undefined> {
+    if (inputs.environment && inputs.cluster) {
+        try {
+            return await run.client.cluster(inputs.environment, inputs.cluster);
+        } catch (err) {
+            if (err instanceof VendorApiError && err.status === 404) return undefined;
+            throw err;
+        }
+    }
+    return run.client.clusterByIdentity((inputs.clusterIdentity ?? inputs.resolvedClusterIdentity)!);
+}
+
+/** `environment/cluster`. */
+export function clusterName(cluster: AvisiCluster): string {
+    return `${cluster.environmentSlug ?? "?"}/${cluster.slug}`;
+}
