@@ -9,4 +9,5 @@ export * from "./core";
 export * from "./riverbed";
 export * from "./appgate";
 export * from "./unity";
+export * from "./avisi";
 export { simulatorVendors } from "./vendors";

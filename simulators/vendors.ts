@@ -5,6 +5,7 @@ import { VendorRegistry } from "./core/vendor-registry";
 import { riverbedVendor } from "./riverbed/vendor";
 import { appgateVendor } from "./appgate/vendor";
 import { unityVendor } from "./unity/vendor";
+import { avisiVendor } from "./avisi/vendor";
 
 /** Registry of every built-in simulator vendor. */
-export const simulatorVendors = new VendorRegistry().register(riverbedVendor).register(appgateVendor).register(unityVendor);
+export const simulatorVendors = new VendorRegistry().register(riverbedVendor).register(appgateVendor).register(unityVendor).register(avisiVendor);
