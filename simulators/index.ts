@@ -8,4 +8,5 @@
 export * from "./core";
 export * from "./riverbed";
 export * from "./appgate";
+export * from "./avi";
 export { simulatorVendors } from "./vendors";

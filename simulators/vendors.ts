@@ -4,6 +4,7 @@
 import { VendorRegistry } from "./core/vendor-registry";
 import { riverbedVendor } from "./riverbed/vendor";
 import { appgateVendor } from "./appgate/vendor";
+import { aviVendor } from "./avi/vendor";
 
 /** Registry of every built-in simulator vendor. */
-export const simulatorVendors = new VendorRegistry().register(riverbedVendor).register(appgateVendor);
+export const simulatorVendors = new VendorRegistry().register(riverbedVendor).register(appgateVendor).register(aviVendor);
