@@ -44,7 +44,7 @@ const listSchema = <T extends z.ZodType>(item: T) => z.looseObject({ count: z.nu
 /** `state` is `{state, reason, …}` in every documented version; a bare string is accepted too. */
 const opsStateSchema = z.union([
     z.looseObject({ state: z.string(), reason: z.string().optional(), rebooted: z.boolean().optional() }),
-    z.string().transform((state) => ({ state })),
+    z.string().transform((state) => ({ state, reason: undefined as string | undefined, rebooted: undefined as boolean | undefined })),
 ]);
 
 const checkSchema = z.looseObject({ check_code: z.string().optional(), description: z.string().optional(), state: z.string().optional(), details: z.array(z.unknown()).optional() });
