@@ -5,7 +5,7 @@
  * |----------------------|-------------------------------------------------------|------------------------|
  * | login                | `POST /login {username, password}` (see auth.ts)      | `version.Version`, cookies |
  * | images               | `GET /api/image`, `GET /api/image/{uuid}`             | `uuid, name, type, img_state.state/reason, controller_info.build.tag` |
- * | upload               | `POST /api/image`, multipart field `file`, streamed   | the Image when present (its uuid may be missing) |
+ * | upload               | `POST /api/image`, multipart field `file`, streamed (core multipart framing) | the Image when present (its uuid may be missing) |
  * | start                | `POST /api/upgrade {image_ref, system, se_group_refs, skip_warnings, prechecks_only, se_group_options}` | nothing (body [unknown]) |
  * | resume an SE group   | `POST <resumePath> {se_group_refs}` (path [unknown])   | nothing |
  * | status records       | `GET /api/upgradestatusinfo`                          | see {@link UpgradeStatusInfo} |
@@ -17,9 +17,8 @@
 
 import { z } from "zod";
 import { HttpSession } from "../core/http";
-import { multipartStream } from "../core/multipart";
 import { sharedSession } from "../core/sessions";
-import type { UploadProgress } from "../core/upload";
+import { uploadFile, type UploadProgress } from "../core/upload";
 import { AviSessionAuth } from "./auth";
 import type { AviConnection } from "./connection";
 
@@ -141,7 +140,7 @@ export class AviClient {
      */
     async uploadImage(filePath: string, onProgress?: (progress: UploadProgress) => void): Promise<AviUploadResult> {
         await this.session.getJson("/api/cluster");
-        const result = await multipartStream(this.session, { path: "/api/image", filePath, fieldName: "file", onProgress, responseTimeoutMs: 60 * 60_000 });
+        const result = await uploadFile(this.session, { path: "/api/image", filePath, multipart: { fieldName: "file" }, onProgress, responseTimeoutMs: 60 * 60_000 });
         const parsed = imageSchema.safeParse(result.response.body);
         return { image: parsed.success ? parsed.data : undefined, sha256: result.sha256, bytes: result.bytes, elapsedMs: result.elapsedMs };
     }

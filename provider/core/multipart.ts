@@ -1,68 +1,76 @@
 /**
- * `multipart/form-data` uploads of one file, streamed from disk.
- *
- * {@link multipartStream} sends the file in one named field (plus optional plain fields) through
- * {@link uploadFile}: the file is read once in pooled chunks, hashed with SHA-256 in the same pass,
- * memory stays flat whatever its size, and `Content-Length` is exact. What this module adds is the
- * RFC 7578 hygiene of the part headers: field and file names are escaped so a quote or a line break
- * in a file name can never break the framing or smuggle a header.
+ * `multipart/form-data` framing for streamed file uploads (RFC 7578), shared by every vendor whose
+ * upload endpoint is an HTML-form style POST (Dell Unity, Avi). The file itself is never held in
+ * memory: the framing is two small buffers sent before and after the file's bytes, so the total
+ * `Content-Length` is known up front and the file can be hashed as it streams (see `upload.ts`).
  */
 
-import { basename } from "node:path";
-import type { HttpSession } from "./http";
-import { uploadFile, type UploadProgress, type UploadResult } from "./upload";
+import { randomBytes } from "node:crypto";
 
-/** Options of {@link multipartStream}. */
-export interface MultipartStreamOptions {
-    /** Request path, e.g. `/api/image`. */
-    path: string;
-    method?: "POST" | "PUT";
-    /** The local file to send. */
-    filePath: string;
-    /** Form field that carries the file, e.g. `file`. */
+/** The file part and the plain form fields of a multipart upload. */
+export interface MultipartSpec {
+    /** Form field name of the file part (vendors differ: `file`, `filename`, …). */
     fieldName: string;
-    /** File name announced to the server; default: the file's base name. */
-    fileName?: string;
-    /** Plain form fields sent before the file. */
+    /** `filename` of the file part, usually the local file's base name. */
+    fileName: string;
+    /** Content type of the file part. Default `application/octet-stream`. */
+    fileContentType?: string;
+    /** Plain fields sent before the file part, in order. */
     fields?: Record<string, string>;
-    headers?: Record<string, string>;
-    /** Time allowed between the last byte sent and the response headers. Default 10 minutes. */
-    responseTimeoutMs?: number;
-    onProgress?: (progress: UploadProgress) => void;
-    progressIntervalMs?: number;
+}
+
+/** The bytes around the file, and the request content type. */
+export interface MultipartFraming {
+    /** `multipart/form-data; boundary=…`. */
+    contentType: string;
+    boundary: string;
+    /** Fields and the file part's headers: sent before the file. */
+    head: Buffer<ArrayBuffer>;
+    /** The closing boundary: sent after the file. */
+    tail: Buffer<ArrayBuffer>;
+    /** Body length for a file of `fileBytes` bytes (for `Content-Length`). */
+    bodyBytes(fileBytes: number): number;
+}
+
+/** Builds the framing of one upload with a random boundary. */
+export function multipartFraming(spec: MultipartSpec): MultipartFraming {
+    const boundary = `----pulumi-upgrades-${randomBytes(12).toString("hex")}`;
+    const fields = Object.entries(spec.fields ?? {})
+        .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"\r\n\r\n${value}\r\n`)
+        .join("");
+    const head = Buffer.from(
+        `${fields}--${boundary}\r\nContent-Disposition: form-data; name="${quote(spec.fieldName)}"; filename="${quote(spec.fileName)}"\r\n` +
+            `Content-Type: ${spec.fileContentType ?? "application/octet-stream"}\r\n\r\n`,
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    return {
+        contentType: `multipart/form-data; boundary=${boundary}`,
+        boundary,
+        head,
+        tail,
+        bodyBytes: (fileBytes) => head.length + fileBytes + tail.length,
+    };
 }
 
 /**
- * Escapes a name for a `Content-Disposition` parameter (RFC 7578 §4.2, as browsers do it):
- * `"` → `%22`, CR → `%0D`, LF → `%0A`.
- */
-export function escapeMultipartName(name: string): string {
-    return name.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-
-/**
- * Uploads `filePath` as a multipart form, hashing it in the same pass. Never retried by the session
- * (a consumed stream cannot be replayed): a caller that wants another attempt starts over.
+ * A multipart body around a stream of file chunks: yields the head, each chunk unchanged (no copy),
+ * then the tail. Memory stays what the chunk source holds.
  *
  * @example
  * ```ts
- * const { response, sha256 } = await multipartStream(session, { path: "/api/image", filePath: "controller.pkg", fieldName: "file" });
+ * const framing = multipartFraming({ fieldName: "file", fileName: "image.tgz" });
+ * const body = Readable.from(multipartStream(framing, createReadStream(path)));
  * ```
  */
-export function multipartStream<T = unknown>(session: HttpSession, options: MultipartStreamOptions): Promise<UploadResult<T>> {
-    const fields = Object.fromEntries(Object.entries(options.fields ?? {}).map(([k, v]) => [escapeMultipartName(k), v]));
-    return uploadFile<T>(session, {
-        method: options.method ?? "POST",
-        path: options.path,
-        filePath: options.filePath,
-        multipart: {
-            fieldName: escapeMultipartName(options.fieldName),
-            fileName: escapeMultipartName(options.fileName ?? basename(options.filePath)),
-            fields,
-        },
-        headers: options.headers,
-        responseTimeoutMs: options.responseTimeoutMs,
-        onProgress: options.onProgress,
-        progressIntervalMs: options.progressIntervalMs,
-    });
+export async function* multipartStream(framing: Pick<MultipartFraming, "head" | "tail">, fileChunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    yield framing.head;
+    for await (const chunk of fileChunks) {
+        yield chunk;
+    }
+    yield framing.tail;
+}
+
+/** Escapes a quoted-string parameter value as HTML forms do (`"` → `%22`, CR/LF → `%0D`/`%0A`). */
+function quote(value: string): string {
+    return value.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }

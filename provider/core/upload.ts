@@ -6,11 +6,13 @@
  * be replayed); the caller decides whether to start over.
  */
 
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { Readable } from "node:stream";
 import type { HttpResponse, HttpSession } from "./http";
+import { multipartFraming } from "./multipart";
 
 /** Body chunks in flight at most (each `chunkBytes` long). */
 const POOL_BUFFERS = 4;
@@ -78,17 +80,14 @@ export async function uploadFile<T = unknown>(session: HttpSession, options: Upl
     let tail = Buffer.alloc(0);
     let contentType = options.contentType ?? "application/octet-stream";
     if (options.multipart) {
-        const boundary = `----pulumi-upgrades-${randomBytes(12).toString("hex")}`;
-        const fields = Object.entries(options.multipart.fields ?? {})
-            .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-            .join("");
-        const fileName = options.multipart.fileName ?? options.filePath.split("/").pop();
-        head = Buffer.from(
-            `${fields}--${boundary}\r\nContent-Disposition: form-data; name="${options.multipart.fieldName}"; filename="${fileName}"\r\n` +
-                `Content-Type: application/octet-stream\r\n\r\n`,
-        );
-        tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-        contentType = `multipart/form-data; boundary=${boundary}`;
+        const framing = multipartFraming({
+            fieldName: options.multipart.fieldName,
+            fileName: options.multipart.fileName ?? basename(options.filePath),
+            fields: options.multipart.fields,
+        });
+        head = framing.head;
+        tail = framing.tail;
+        contentType = framing.contentType;
     }
 
     const report = (force: boolean) => {
