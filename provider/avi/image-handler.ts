@@ -102,7 +102,7 @@ export function createImageHandler(deps: ImageHandlerDeps = {}): ResourceHandler
                     if (e.kind === "state") log(`image ${uuid}: ${e.observation.state}`);
                 },
             });
-            return outputsOf(partial, result.object!, inputs);
+            return outputsOf(partial, result.object!);
         } catch (err) {
             if (err instanceof WaitFailedError) {
                 const image = err.lastObservation?.object as AviImage | undefined;
@@ -171,7 +171,7 @@ export function createImageHandler(deps: ImageHandlerDeps = {}): ResourceHandler
             const client = AviClient.for(resolveConnection(props.connection));
             const image = await client.getImage(id);
             if (image === undefined) return { id: "", props };
-            const outs = outputsOf(props, image, props);
+            const outs = outputsOf(props, image);
             return { id, props: outs, inputs: inputsFromState(outs, OUTPUT_KEYS) };
         },
 
@@ -209,11 +209,10 @@ async function findUploaded(client: AviClient, before: AviImage[], wanted: strin
     throw new Error(`the upload answer carried no image uuid and ${fresh.length} new images appeared (${fresh.map((i) => i.name ?? i.uuid).join(", ") || "none"}); cannot tell which one is ours`);
 }
 
-function outputsOf(base: Omit<ImageOutputs, "state">, image: AviImage, inputs: ImageInputs): ImageOutputs {
+function outputsOf(base: Omit<ImageOutputs, "state">, image: AviImage): ImageOutputs {
     const build = image.controller_info?.build ?? image.se_info?.build;
     return {
         ...base,
-        ...inputs,
         uuid: image.uuid,
         ref: image.url ?? "",
         name: image.name ?? "",
