@@ -81,7 +81,7 @@ export interface ImageHandlerDeps {
 export function createImageHandler(deps: ImageHandlerDeps = {}): ResourceHandler<ImageInputs, ImageOutputs> {
     const clock = deps.clock ?? systemClock;
 
-    async function settle(client: AviClient, subject: string, uuid: string, inputs: ImageInputs, log: (s: string) => void, partial: Omit<ImageOutputs, "state">): Promise<ImageOutputs> {
+    async function settle(client: AviClient, subject: string, uuid: string, inputs: ImageInputs, log: (s: string) => void, partial: ImageInputs & { sha256: string; adopted: boolean }): Promise<ImageOutputs> {
         const timeoutMs = (inputs.waitTimeoutSeconds ?? IMAGE_WAIT_TIMEOUT_SECONDS) * 1000;
         try {
             const result = await waitFor<AviImage>({
@@ -209,7 +209,7 @@ async function findUploaded(client: AviClient, before: AviImage[], wanted: strin
     throw new Error(`the upload answer carried no image uuid and ${fresh.length} new images appeared (${fresh.map((i) => i.name ?? i.uuid).join(", ") || "none"}); cannot tell which one is ours`);
 }
 
-function outputsOf(base: Omit<ImageOutputs, "state">, image: AviImage): ImageOutputs {
+function outputsOf(base: ImageInputs & { sha256: string; adopted: boolean }, image: AviImage): ImageOutputs {
     const build = image.controller_info?.build ?? image.se_info?.build;
     return {
         ...base,
