@@ -7,4 +7,5 @@
 export * as loopback from "./loopback";
 export * as riverbed from "./riverbed";
 export * as appgate from "./appgate";
+export * as avi from "./avi";
 export { typeToken, UNKNOWN } from "./core/dynamic";

@@ -12,8 +12,9 @@ import { setStackConfig } from "./core/settings";
 import { loopbackHandlers } from "./loopback/handlers";
 import { riverbedHandlers } from "./riverbed/handlers";
 import { appgateHandlers } from "./appgate/handlers";
+import { aviHandlers } from "./avi/handlers";
 
-const handlers = new Map<string, ResourceHandler>(Object.entries({ ...loopbackHandlers, ...riverbedHandlers, ...appgateHandlers }));
+const handlers = new Map<string, ResourceHandler>(Object.entries({ ...loopbackHandlers, ...riverbedHandlers, ...appgateHandlers, ...aviHandlers }));
 
 /** Kinds this runtime serves, e.g. `loopback:Setting`. */
 export function kinds(): string[] {

@@ -1,0 +1,396 @@
+/**
+ * Provider logic of `avi:ControllerUpgrade`: bring the controller cluster and its SE groups (or the
+ * chosen scope) to the version of a processed system image, through `POST /api/upgrade`, judged by
+ * the UpgradeStatusInfo records. Create and update run the same convergence:
+ *
+ * 1. Read the image (must be IMAGE_FSM_COMPLETED, a system image); its build tag is the target.
+ * 2. Read the records the upgrade concerns (system: the cluster record and every SE group record;
+ *    otherwise the named SE groups, plus the cluster when `controller` is true).
+ * 3. **Nothing to do** when every concerned record is COMPLETED at the target.
+ * 4. **Adopt** an operation already running (any concerned record in progress or suspended) when it
+ *    upgrades to our image; a running operation to another image is an error. Never a second start.
+ * 5. Optional **prechecks** (`prechecks: true`): `prechecks_only`, wait; must-check errors fail,
+ *    warnings fail unless `skipWarnings`. The results are an output.
+ * 6. **Start** once (`POST /api/upgrade`; retried only when the connection was refused), then wait.
+ *
+ * Success, exactly: EVERY concerned record is `UPGRADE_FSM_COMPLETED` at the target version by an
+ * upgrade (not a rollback). `UPGRADE_FSM_CONTROLLER_COMPLETED` with SE groups pending, or
+ * `progress: 100`, is not success.
+ *
+ * Failure: ERROR / ENQUEUE_FAILED / ABORTED / ABORT_IN_PROGRESS / PRE_CHECK_ERROR, a PRE_CHECK_WARNING
+ * without `skipWarnings`, an automatic rollback (ROLLBACK completed at the old version), or a record
+ * completed at another version: an error naming the controller, the phase, each record's reason,
+ * failed tasks and must-checks; nothing is kept in state, so the next `up` starts over. A SUSPENDED
+ * (or PAUSED) SE group: resumed at once when `resumeSuspended: true`, else an error that says how to
+ * resume, with the resource kept in state (the next `up` adopts the operation and resumes it when
+ * asked). The budget `waitTimeoutSeconds` (reboot window included) running out keeps the resource in
+ * state too; the next `up` resumes the wait. Reboots (connections refused, 5xx), 403 during the
+ * upgrade and expired sessions (401/419: a new login) are waited out within that budget.
+ *
+ * Delete forgets the resource: an installed version cannot be undone through this API.
+ */
+
+import { z } from "zod";
+import { checkWithSchema, progressLogger, ResourceNotReadyError, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+import { VendorApiError, VendorFailureError } from "../core/errors";
+import { formatDuration, systemClock, waitFor, WaitFailedError, WaitTimeoutError, TransientBudgetExceededError, UnexpectedStateError, type Clock } from "../core/waiter";
+import { AviClient, uuidOfRef, type AviImage, type UpgradeStatusInfo } from "./client";
+import { inPhase, isUpgradeTransient, messageOf, pollBounds } from "./common";
+import { connectionSchema, controllerName, resolveConnection } from "./connection";
+import { concernedRecords, describeRecord, fingerprint, judge, USI_STATES, type Phase, type Scope, type UpgradeTarget, type Verdict } from "./upgrade-status";
+
+/** Default budget of one upgrade, prechecks and reboot included: 4 hours. */
+export const UPGRADE_WAIT_TIMEOUT_SECONDS = 4 * 3600;
+/** Default poll floor: 10 s (the community playbook polls every 30 s). */
+export const UPGRADE_POLL_INTERVAL_SECONDS = 10;
+/** Default path that resumes a suspended SE group ([unknown] in the public docs). */
+export const DEFAULT_RESUME_PATH = "/api/resumesegroup";
+
+/** Input schema of `avi:ControllerUpgrade`. */
+export const upgradeInputsSchema = z
+    .object({
+        __logName: z.string().optional(),
+        connection: connectionSchema.optional(),
+        imageUuid: z.string().min(1, "must be the image uuid, e.g. a ControllerImage's id"),
+        targetVersion: z.string().regex(/^\d+\.\d+\.\d+(-\S+)?$/, "must be a release such as 22.1.7 or a build tag").optional(),
+        seGroups: z.array(z.string().min(1)).optional(),
+        controller: z.boolean().optional(),
+        prechecks: z.boolean().optional(),
+        skipWarnings: z.boolean().optional(),
+        actionOnError: z.enum(["SUSPEND_UPGRADE_OPS_ON_ERROR", "CONTINUE_UPGRADE_OPS_ON_ERROR", "ROLLBACK_UPGRADE_OPS_ON_ERROR"]).optional(),
+        resumeSuspended: z.boolean().optional(),
+        resumePath: z.string().regex(/^\/api\/\S+$/, "must be an API path such as /api/resumesegroup").optional(),
+        waitTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(7 * 86_400, "must be at most 604800 (7 days)").optional(),
+        pollIntervalSeconds: z.number().positive("must be a positive number of seconds").max(300, "must be at most 300").optional(),
+    })
+    .passthrough()
+    .refine((v) => v.controller !== false || (v.seGroups?.length ?? 0) > 0, { message: "controller: false needs seGroups (there would be nothing to upgrade)", path: ["controller"] });
+
+export type UpgradeInputs = z.infer<typeof upgradeInputsSchema>;
+
+/** One record as the outputs report it. */
+export interface RecordSummary {
+    uuid: string;
+    name: string;
+    nodeType: string;
+    state: string;
+    upgradeOps: string;
+    version: string;
+    progress: number;
+}
+
+/** Outputs (state) of `avi:ControllerUpgrade`. */
+export interface UpgradeOutputs extends UpgradeInputs {
+    /** The controller cluster's uuid (the resource id). */
+    clusterUuid: string;
+    /** Build tag the upgrade targets, e.g. `22.1.7-9093-20231004.120000`. */
+    targetTag: string;
+    /** The controller record's version now. */
+    version: string;
+    /** The controller record's version before this resource upgraded it. */
+    previousVersion: string;
+    /** `COMPLETED` after success; the aggregate verdict otherwise. */
+    state: string;
+    records: RecordSummary[];
+    /** Must-check results of the prechecks (`check_code`, `state`, `description`). */
+    precheckResults: Array<{ checkCode: string; state: string; description: string }>;
+}
+
+/** Dependencies, injectable for tests. */
+export interface UpgradeHandlerDeps {
+    clock?: Clock;
+}
+
+interface Ctx {
+    inputs: UpgradeInputs;
+    client: AviClient;
+    subject: string;
+    log: Progress;
+    clock: Clock;
+    deadline: number;
+    clusterUuid: string;
+    scope: Scope;
+    target: UpgradeTarget;
+    image: AviImage;
+    previousVersion: string;
+    precheckResults: UpgradeOutputs["precheckResults"];
+    last?: Verdict;
+    lastRecords?: UpgradeStatusInfo[];
+}
+
+/** Builds the handler (tests inject a clock). */
+export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHandler<UpgradeInputs, UpgradeOutputs> {
+    const clock = deps.clock ?? systemClock;
+
+    async function converge(raw: UpgradeInputs, old?: UpgradeOutputs): Promise<UpgradeOutputs> {
+        const inputs = upgradeInputsSchema.parse(raw);
+        const connection = resolveConnection(inputs.connection);
+        const subject = controllerName(connection);
+        const client = AviClient.for(connection);
+        const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
+        const started = clock.now();
+        const deadline = started + (inputs.waitTimeoutSeconds ?? UPGRADE_WAIT_TIMEOUT_SECONDS) * 1000;
+
+        const [clusterUuid, image] = await inPhase(subject, "reading the cluster and the image", async () => Promise.all([client.clusterUuid(), client.getImage(inputs.imageUuid)]));
+        const target = targetOf(subject, image, inputs);
+        const records = await inPhase(subject, "reading UpgradeStatusInfo", () => client.listUpgradeStatus());
+        const scope = scopeOf(subject, inputs, clusterUuid, records);
+        const clusterRecord = records.find((r) => r.uuid === clusterUuid);
+        const ctx: Ctx = {
+            inputs,
+            client,
+            subject,
+            log,
+            clock,
+            deadline,
+            clusterUuid,
+            scope,
+            target,
+            image: image!,
+            previousVersion: old?.previousVersion || clusterRecord?.version || "",
+            precheckResults: old?.precheckResults ?? [],
+        };
+        const concerned = concernedRecords(records, scope);
+        if (concerned.missing.length > 0) throw new VendorFailureError(subject, "reading UpgradeStatusInfo", "MISSING", `no record for ${concerned.missing.join(", ")}`);
+        const now = judge(concerned.records, target, { kind: "upgrade", skipWarnings: true });
+        if (now.state === "COMPLETE") {
+            log(`already at ${target.tag ?? target.version}: ${now.lines.join("; ")}`);
+            return outputs(ctx, concerned.records, "COMPLETED");
+        }
+        const running = concerned.records.filter((r) => isActive(r));
+        if (running.length > 0) {
+            const other = running.map((r) => imageOfOperation(r)).find((uuid) => uuid !== undefined && uuid !== inputs.imageUuid);
+            if (other !== undefined) {
+                throw new VendorFailureError(subject, "checking for a running upgrade", running[0]!.state.state, `an upgrade to image ${other} is already running (${running.map((r) => describeRecord(r)).join("; ")}); wait for it to finish`);
+            }
+            log(`adopting the upgrade already running: ${running.map((r) => describeRecord(r)).join("; ")}`);
+            ctx.previousVersion = old?.previousVersion || clusterRecord?.previous_version || ctx.previousVersion;
+            return await wait(ctx, undefined, { kind: "upgrade", skipWarnings: inputs.skipWarnings ?? false });
+        }
+
+        if (inputs.prechecks) {
+            await runPrechecks(ctx);
+        }
+        const baseline = await snapshot(ctx);
+        log(`starting the upgrade to ${target.tag ?? target.version}${inputs.seGroups ? ` (SE groups: ${inputs.seGroups.join(", ")})` : " (system: controller and every SE group)"}`);
+        await start(ctx, baseline, false);
+        return await wait(ctx, baseline, { kind: "upgrade", skipWarnings: inputs.skipWarnings ?? false });
+    }
+
+    async function runPrechecks(ctx: Ctx): Promise<void> {
+        const baseline = await snapshot(ctx);
+        ctx.log(`running prechecks for ${ctx.target.tag ?? ctx.target.version}`);
+        await start(ctx, baseline, true);
+        const phase: Phase = { kind: "prechecks", skipWarnings: ctx.inputs.skipWarnings ?? false };
+        try {
+            await waitVerdict(ctx, baseline, phase, "prechecks");
+        } finally {
+            ctx.precheckResults = prechecksOf(ctx.lastRecords ?? []);
+            if (ctx.precheckResults.length > 0) ctx.log(`prechecks: ${ctx.precheckResults.map((c) => `${c.checkCode} ${c.state}`).join(", ")}`);
+        }
+    }
+
+    /** `POST /api/upgrade`, exactly once; a lost answer is resolved by reading the records. */
+    async function start(ctx: Ctx, baseline: Map<string, string>, prechecksOnly: boolean): Promise<void> {
+        const inputs = ctx.inputs;
+        const seGroupRefs = ctx.scope.seGroups === "all" ? undefined : ctx.scope.seGroups.map((uuid) => `${ctx.client.session.baseUrl}/api/serviceenginegroup/${uuid}`);
+        try {
+            await ctx.client.startUpgrade({
+                imageRef: ctx.image.url ?? `${ctx.client.session.baseUrl}/api/image/${ctx.image.uuid}`,
+                system: ctx.scope.seGroups === "all",
+                seGroupRefs,
+                skipWarnings: inputs.skipWarnings ?? false,
+                prechecksOnly,
+                actionOnError: inputs.actionOnError,
+            });
+        } catch (err) {
+            if (err instanceof VendorApiError && (err.status === undefined || err.status >= 500)) {
+                // The request may have reached the controller: only the records can tell.
+                const records = concernedRecords(await ctx.client.listUpgradeStatus(), ctx.scope).records;
+                if (records.some((r) => baseline.get(r.uuid) !== fingerprint(r))) {
+                    ctx.log(`the start request's answer was lost (${err.message}), but the records show the operation started`);
+                    return;
+                }
+            }
+            throw new VendorFailureError(ctx.subject, prechecksOnly ? "starting the prechecks" : "starting the upgrade", err instanceof VendorApiError ? String(err.status ?? err.code) : "ERROR", messageOf(err));
+        }
+    }
+
+    async function wait(ctx: Ctx, baseline: Map<string, string> | undefined, phase: Phase): Promise<UpgradeOutputs> {
+        try {
+            await waitVerdict(ctx, baseline, phase, "upgrade");
+        } catch (err) {
+            const verdict = ctx.last;
+            const partial = outputs(ctx, ctx.lastRecords ?? [], verdict?.state ?? "UNKNOWN");
+            if (err instanceof WaitFailedError && verdict?.state === "SUSPENDED") {
+                const how = `set resumeSuspended: true and run \`pulumi up\` again (it resumes them through POST ${ctx.inputs.resumePath ?? DEFAULT_RESUME_PATH}), or resume them in the controller UI`;
+                throw new ResourceNotReadyError(ctx.clusterUuid, partial, new VendorFailureError(ctx.subject, "upgrading SE groups", "UPGRADE_FSM_SUSPENDED", `${verdict.problems.join("; ")}. To resume: ${how}`));
+            }
+            if (err instanceof WaitFailedError || err instanceof UnexpectedStateError) {
+                throw new VendorFailureError(ctx.subject, "upgrade", verdict?.state ?? err.lastState ?? "?", `${verdict?.problems.join("; ") ?? err.message}. Records: ${verdict?.lines.join("; ") ?? ""}`);
+            }
+            if (err instanceof WaitTimeoutError || err instanceof TransientBudgetExceededError) {
+                throw new ResourceNotReadyError(ctx.clusterUuid, partial, err);
+            }
+            throw err;
+        }
+        ctx.log(`upgrade complete: ${ctx.previousVersion || "?"} → ${ctx.target.tag ?? ctx.target.version} (${(ctx.last?.lines ?? []).join("; ")})`);
+        return outputs(ctx, ctx.lastRecords ?? [], "COMPLETED");
+    }
+
+    async function waitVerdict(ctx: Ctx, baseline: Map<string, string> | undefined, phase: Phase, label: string): Promise<void> {
+        const resumed = new Map<string, string>(); // uuid → fingerprint when we resumed it
+        let lastLines = "";
+        const timeoutMs = Math.max(1, ctx.deadline - ctx.clock.now());
+        await waitFor<Verdict>({
+            what: `${ctx.subject} ${label}`,
+            refresh: async () => {
+                const all = await ctx.client.listUpgradeStatus();
+                const concerned = concernedRecords(all, ctx.scope).records;
+                // A record we resumed stays "not started" until the controller changes it.
+                const effectiveBaseline = new Map([...(baseline ?? new Map<string, string>()), ...resumed]);
+                let verdict = judge(concerned, ctx.target, phase, baseline === undefined && resumed.size === 0 ? undefined : effectiveBaseline);
+                if (verdict.state === "SUSPENDED" && ctx.inputs.resumeSuspended) {
+                    const toResume = concerned.filter((r) => verdict.suspended.includes(r.uuid) && !resumed.has(r.uuid));
+                    if (toResume.length > 0) {
+                        ctx.log(`resuming suspended SE group(s): ${verdict.problems.join("; ")}`);
+                        await ctx.client.resumeSeGroups(toResume.map((r) => `${ctx.client.session.baseUrl}/api/serviceenginegroup/${r.uuid}`), ctx.inputs.resumePath ?? DEFAULT_RESUME_PATH);
+                        for (const r of toResume) resumed.set(r.uuid, fingerprint(r));
+                        verdict = { ...verdict, state: "IN_PROGRESS" };
+                    }
+                }
+                ctx.last = verdict;
+                ctx.lastRecords = concerned;
+                const lines = verdict.lines.join("; ");
+                if (lines !== lastLines) {
+                    lastLines = lines;
+                    ctx.log(`${label}: ${lines}`);
+                }
+                return { state: verdict.state, object: verdict, detail: lines };
+            },
+            target: ["COMPLETE"],
+            pending: ["IN_PROGRESS"],
+            failure: ["FAILED", "SUSPENDED"],
+            timeoutMs,
+            ...pollBounds(ctx.inputs.pollIntervalSeconds ?? UPGRADE_POLL_INTERVAL_SECONDS),
+            transient: { isTransient: isUpgradeTransient, maxOutageMs: timeoutMs },
+            clock: ctx.clock,
+            onProgress: (e) => {
+                if (e.kind === "transient" && e.consecutive === 1) ctx.log(`controller unreachable (${messageOf(e.error)}): expected while it reboots; waiting`);
+                if (e.kind === "recovered") ctx.log(`controller reachable again after ${formatDuration(e.outageMs)}`);
+            },
+        });
+    }
+
+    async function snapshot(ctx: Ctx): Promise<Map<string, string>> {
+        const records = concernedRecords(await ctx.client.listUpgradeStatus(), ctx.scope).records;
+        return new Map(records.map((r) => [r.uuid, fingerprint(r)]));
+    }
+
+    return {
+        async check(_olds, news) {
+            return checkWithSchema(upgradeInputsSchema, news);
+        },
+
+        async diff(_id, olds, news): Promise<DiffResult> {
+            const replaces = olds.connection?.endpoint !== news.connection?.endpoint ? ["connection.endpoint"] : [];
+            const keys = ["imageUuid", "targetVersion", "seGroups", "controller", "prechecks", "skipWarnings", "actionOnError", "resumeSuspended", "resumePath", "waitTimeoutSeconds", "pollIntervalSeconds"];
+            const changed = keys.some((k) => JSON.stringify((olds as Record<string, unknown>)[k]) !== JSON.stringify((news as Record<string, unknown>)[k]));
+            return { changes: changed || replaces.length > 0 || olds.state !== "COMPLETED", replaces };
+        },
+
+        async create(inputs) {
+            const outs = await converge(inputs);
+            return { id: outs.clusterUuid, outs };
+        },
+
+        async update(_id, olds, news) {
+            return { outs: await converge(news, olds) };
+        },
+
+        async read(id, props) {
+            const client = AviClient.for(resolveConnection(props.connection));
+            const records = await client.listUpgradeStatus();
+            const scope: Scope = { clusterUuid: props.controller === false ? undefined : id, seGroups: props.seGroups ? records.filter((r) => props.seGroups!.includes(r.name ?? "") || props.seGroups!.includes(r.uuid)).map((r) => r.uuid) : "all" };
+            const concerned = concernedRecords(records, scope).records;
+            const cluster = records.find((r) => r.uuid === id);
+            return { id, props: { ...props, version: cluster?.version ?? props.version, records: concerned.map(summary) } };
+        },
+
+        async delete(id, props) {
+            progressLogger(props.__logName)(`forgetting the upgrade of controller cluster ${id}; the controller keeps version ${props.version || "?"}`);
+        },
+    };
+}
+
+function targetOf(subject: string, image: AviImage | undefined, inputs: UpgradeInputs): UpgradeTarget {
+    if (image === undefined) throw new VendorFailureError(subject, "reading the image", "NOT_FOUND", `image ${inputs.imageUuid} is not on the controller`);
+    const state = image.img_state?.state;
+    if (state !== undefined && state !== "IMAGE_FSM_COMPLETED") throw new VendorFailureError(subject, "reading the image", state, `image ${image.name ?? image.uuid} is not processed yet`);
+    if (image.type !== undefined && image.type !== "IMAGE_TYPE_SYSTEM") throw new VendorFailureError(subject, "reading the image", image.type, `image ${image.name ?? image.uuid} is not a system image`);
+    const build = image.controller_info?.build;
+    const tag = build?.tag ?? (image.name && /^\d+\.\d+\.\d+-\d+/.test(image.name) ? image.name : undefined);
+    const version = build?.version ?? tag?.split("-")[0] ?? inputs.targetVersion?.split("-")[0];
+    if (version === undefined) throw new VendorFailureError(subject, "reading the image", "UNKNOWN_VERSION", `image ${image.uuid} reports no version; give targetVersion`);
+    const target: UpgradeTarget = { tag, version, buildNo: build?.build_no };
+    if (inputs.targetVersion !== undefined && inputs.targetVersion !== tag && inputs.targetVersion !== version) {
+        throw new VendorFailureError(subject, "reading the image", "VERSION_MISMATCH", `image ${image.uuid} is ${tag ?? version}, but targetVersion is ${inputs.targetVersion}`);
+    }
+    return target;
+}
+
+function scopeOf(subject: string, inputs: UpgradeInputs, clusterUuid: string, records: UpgradeStatusInfo[]): Scope {
+    if (inputs.seGroups === undefined) return { clusterUuid, seGroups: "all" };
+    const groups = records.filter((r) => r.node_type === "NODE_SE_GROUP");
+    const uuids = inputs.seGroups.map((wanted) => {
+        const match = groups.find((g) => g.uuid === wanted || g.name === wanted);
+        if (match === undefined) throw new VendorFailureError(subject, "resolving SE groups", "NOT_FOUND", `no SE group ${wanted}; known: ${groups.map((g) => g.name ?? g.uuid).join(", ")}`);
+        return match.uuid;
+    });
+    return { clusterUuid: inputs.controller ? clusterUuid : undefined, seGroups: uuids };
+}
+
+/** In progress or waiting for a resume: an operation holds the records. */
+function isActive(record: UpgradeStatusInfo): boolean {
+    return (USI_STATES.inProgress as readonly string[]).includes(record.state.state) || (USI_STATES.needsAction as readonly string[]).includes(record.state.state);
+}
+
+/** The image uuid an in-flight operation upgrades to, from its params, when the record says. */
+function imageOfOperation(record: UpgradeStatusInfo): string | undefined {
+    const r = record as Record<string, unknown>;
+    const params = (r["params"] ?? r["seg_params"]) as Record<string, unknown> | undefined;
+    const ref = params?.["image_uuid"] ?? params?.["image_ref"];
+    return typeof ref === "string" ? uuidOfRef(ref) : undefined;
+}
+
+function prechecksOf(records: UpgradeStatusInfo[]): UpgradeOutputs["precheckResults"] {
+    const seen = new Map<string, UpgradeOutputs["precheckResults"][number]>();
+    for (const record of records) {
+        for (const c of record.upgrade_readiness?.checks ?? []) {
+            const key = `${c.check_code}|${c.state}`;
+            if (!seen.has(key)) seen.set(key, { checkCode: c.check_code ?? "", state: c.state ?? "", description: c.description ?? "" });
+        }
+    }
+    return [...seen.values()];
+}
+
+function summary(r: UpgradeStatusInfo): RecordSummary {
+    return { uuid: r.uuid, name: r.name ?? "", nodeType: r.node_type ?? "", state: r.state.state, upgradeOps: r.upgrade_ops ?? "", version: r.version ?? "", progress: r.progress ?? 0 };
+}
+
+function outputs(ctx: Ctx, records: UpgradeStatusInfo[], state: string): UpgradeOutputs {
+    const cluster = records.find((r) => r.uuid === ctx.clusterUuid);
+    return {
+        ...ctx.inputs,
+        clusterUuid: ctx.clusterUuid,
+        targetTag: ctx.target.tag ?? ctx.target.version,
+        version: cluster?.version ?? records[0]?.version ?? "",
+        previousVersion: ctx.previousVersion,
+        state,
+        records: records.map(summary),
+        precheckResults: ctx.precheckResults,
+    };
+}
+
+/** The handler the runtime uses. */
+export const controllerUpgradeHandler = createUpgradeHandler();
