@@ -184,6 +184,14 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHan
         const phase: Phase = { kind: "prechecks", skipWarnings: ctx.inputs.skipWarnings ?? false };
         try {
             await waitVerdict(ctx, baseline, phase, "prechecks");
+        } catch (err) {
+            if (err instanceof WaitFailedError || err instanceof UnexpectedStateError) {
+                throw new VendorFailureError(ctx.subject, "prechecks", ctx.last?.state ?? err.lastState ?? "?", `${ctx.last?.problems.join("; ") ?? err.message}. Nothing was upgraded`);
+            }
+            if (err instanceof WaitTimeoutError || err instanceof TransientBudgetExceededError) {
+                throw new VendorFailureError(ctx.subject, "prechecks", ctx.last?.state ?? "?", `${err.message}. Nothing was upgraded`);
+            }
+            throw err;
         } finally {
             ctx.precheckResults = prechecksOf(ctx.lastRecords ?? []);
             if (ctx.precheckResults.length > 0) ctx.log(`prechecks: ${ctx.precheckResults.map((c) => `${c.checkCode} ${c.state}`).join(", ")}`);
