@@ -18,7 +18,11 @@ if (!endpoint || !file) {
     console.error("usage: node bench/upload-worker.mts <endpoint> <file>");
     process.exit(2);
 }
-const client = RiverbedClient.for({ endpoint, username: process.env.BENCH_USERNAME ?? "admin", password: process.env.BENCH_PASSWORD ?? "admin" });
+const client = RiverbedClient.for({
+    endpoint,
+    username: process.env.BENCH_USERNAME ?? "admin",
+    password: process.env.BENCH_PASSWORD ?? "admin",
+});
 await client.listImages(); // log in first: the timed part is the upload alone
 const rssBeforeKiB = Math.round(process.memoryUsage().rss / 1024);
 const r = await client.uploadImage(file);

@@ -84,9 +84,21 @@ async function token(url: string): Promise<string> {
 async function curlUpload(url: string, file: string, bytes: number): Promise<Run> {
     const bearer = await token(url);
     const r = await run("curl", [
-        "-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total} %{size_upload}",
-        "-X", "POST", "-T", file,
-        "-H", "Content-Type: application/octet-stream", "-H", "Expect:", "-H", `Authorization: Bearer ${bearer}`,
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code} %{time_total} %{size_upload}",
+        "-X",
+        "POST",
+        "-T",
+        file,
+        "-H",
+        "Content-Type: application/octet-stream",
+        "-H",
+        "Expect:",
+        "-H",
+        `Authorization: Bearer ${bearer}`,
         `${url}/api/npm.system_update/2.0/images/upload`,
     ]);
     const [status, total, sent] = r.stdout.trim().split(" ");
@@ -97,10 +109,26 @@ async function curlUpload(url: string, file: string, bytes: number): Promise<Run
     return { bytes, seconds, mibPerSecond: bytes / MiB / seconds };
 }
 
-async function ourUpload(url: string, file: string, sha256: string, bytes: number): Promise<Run & { maxRssMiB: number; rssBeforeMiB: number }> {
-    const r = await run(process.execPath, [join(here, "upload-worker.mts"), url, file], { ...process.env, BENCH_USERNAME: USERNAME, BENCH_PASSWORD: PASSWORD });
+async function ourUpload(
+    url: string,
+    file: string,
+    sha256: string,
+    bytes: number,
+): Promise<Run & { maxRssMiB: number; rssBeforeMiB: number }> {
+    const r = await run(process.execPath, [join(here, "upload-worker.mts"), url, file], {
+        ...process.env,
+        BENCH_USERNAME: USERNAME,
+        BENCH_PASSWORD: PASSWORD,
+    });
     if (r.code !== 0) throw new Error(`upload worker failed (exit ${r.code}): ${r.stderr}`);
-    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { bytes: number; elapsedMs: number; sha256: string; deviceChecksum: string; rssBeforeKiB: number; maxRssKiB: number };
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+        bytes: number;
+        elapsedMs: number;
+        sha256: string;
+        deviceChecksum: string;
+        rssBeforeKiB: number;
+        maxRssKiB: number;
+    };
     if (out.bytes !== bytes || out.sha256 !== sha256 || out.deviceChecksum !== sha256) {
         throw new Error(`upload worker: wrong result ${JSON.stringify(out)} (expected ${bytes} bytes, SHA-256 ${sha256})`);
     }
@@ -109,12 +137,22 @@ async function ourUpload(url: string, file: string, sha256: string, bytes: numbe
 }
 
 const dir = await mkdtemp(join(tmpdir(), "bench-upload-"));
-const sim = await startRiverbedSimulator({ username: USERNAME, password: PASSWORD, transferIdleTimeoutMs: 600_000, timings: { validateMs: 10 } });
+const sim = await startRiverbedSimulator({
+    username: USERNAME,
+    password: PASSWORD,
+    transferIdleTimeoutMs: 600_000,
+    timings: { validateMs: 10 },
+});
 try {
     const t0 = Date.now();
     const big = await makeRiverbedImage({ version: "11.7.0 #24010", sizeBytes: Math.round(sizeMiB * MiB), path: join(dir, "big.img") });
-    const small = smallMiB > 0 ? await makeRiverbedImage({ version: "11.7.1 #24011", sizeBytes: Math.round(smallMiB * MiB), path: join(dir, "small.img") }) : undefined;
-    console.log(`bench/upload: ${sizeMiB} MiB image generated in ${((Date.now() - t0) / 1000).toFixed(1)}s; simulator ${sim.url}; node ${process.version}; ${rounds} round(s)`);
+    const small =
+        smallMiB > 0
+            ? await makeRiverbedImage({ version: "11.7.1 #24011", sizeBytes: Math.round(smallMiB * MiB), path: join(dir, "small.img") })
+            : undefined;
+    console.log(
+        `bench/upload: ${sizeMiB} MiB image generated in ${((Date.now() - t0) / 1000).toFixed(1)}s; simulator ${sim.url}; node ${process.version}; ${rounds} round(s)`,
+    );
 
     const curlRuns: Run[] = [];
     const ourRuns: Array<Run & { maxRssMiB: number; rssBeforeMiB: number }> = [];
@@ -126,7 +164,9 @@ try {
         for (const step of i % 2 === 0 ? steps : steps.reverse()) {
             await step();
         }
-        console.log(`  round ${i + 1}: curl ${curlRuns[i]!.mibPerSecond.toFixed(1)} MiB/s, pulumi-upgrades ${ourRuns[i]!.mibPerSecond.toFixed(1)} MiB/s`);
+        console.log(
+            `  round ${i + 1}: curl ${curlRuns[i]!.mibPerSecond.toFixed(1)} MiB/s, pulumi-upgrades ${ourRuns[i]!.mibPerSecond.toFixed(1)} MiB/s`,
+        );
     }
     const smallRun = small ? await ourUpload(sim.url, small.path, small.sha256, small.sizeBytes) : undefined;
 
@@ -137,8 +177,12 @@ try {
     const ratioOk = ratio >= 0.9;
     const rssOk = peak <= 150 && (!smallRun || peak - smallRun.maxRssMiB <= 32);
     console.log("");
-    console.log(`curl -T (streaming)     ${bestCurl.mibPerSecond.toFixed(1).padStart(8)} MiB/s  (${sizeMiB} MiB in ${bestCurl.seconds.toFixed(2)}s)`);
-    console.log(`pulumi-upgrades upload  ${bestOurs.mibPerSecond.toFixed(1).padStart(8)} MiB/s  (${sizeMiB} MiB in ${bestOurs.seconds.toFixed(2)}s)`);
+    console.log(
+        `curl -T (streaming)     ${bestCurl.mibPerSecond.toFixed(1).padStart(8)} MiB/s  (${sizeMiB} MiB in ${bestCurl.seconds.toFixed(2)}s)`,
+    );
+    console.log(
+        `pulumi-upgrades upload  ${bestOurs.mibPerSecond.toFixed(1).padStart(8)} MiB/s  (${sizeMiB} MiB in ${bestOurs.seconds.toFixed(2)}s)`,
+    );
     console.log(`ratio                   ${ratio.toFixed(2).padStart(8)}×      goal ≥ 0.90× curl: ${ratioOk ? "met" : "MISSED"}`);
     console.log(
         `provider peak RSS       ${peak.toFixed(1).padStart(8)} MiB    (${bestOurs.rssBeforeMiB.toFixed(1)} MiB before the upload` +

@@ -1,20 +1,25 @@
 /**
  * The package runtime: the code the serialized provider shims load by name in the provider process
- * (`require("pulumi-upgrades/runtime")`). It maps resource kinds to their handlers and keeps per-process
- * state (stack configuration, one HTTP session per device) shared by all resources of a run.
+ * (`require("pulumi-upgrades/runtime")`). It walks the vendor list below, builds every kind's
+ * handler once with the process environment (one clock, one shared-client cache, one lock), and keeps
+ * the stack configuration. A new vendor adds one line to `vendors`.
  *
  * Entry-point versions are frozen once released: shims stored in old stack states call version 1.
  */
 
-import type { RuntimeEntry } from "./core/shim";
-import type { ResourceHandler } from "./core/dynamic";
+import { appgateRuntime } from "./appgate/handlers";
+import { aviRuntime } from "./avi/handlers";
+import type { ResourceHandler, VendorRuntime } from "./core/dynamic";
+import { processEnv } from "./core/env";
 import { setStackConfig } from "./core/settings";
-import { loopbackHandlers } from "./loopback/handlers";
-import { riverbedHandlers } from "./riverbed/handlers";
-import { appgateHandlers } from "./appgate/handlers";
-import { aviHandlers } from "./avi/handlers";
+import type { RuntimeEntry } from "./core/shim";
+import { loopbackRuntime } from "./loopback/handlers";
+import { riverbedRuntime } from "./riverbed/handlers";
 
-const handlers = new Map<string, ResourceHandler>(Object.entries({ ...loopbackHandlers, ...riverbedHandlers, ...appgateHandlers, ...aviHandlers }));
+/** Every vendor this runtime serves. */
+const vendors: readonly VendorRuntime[] = [loopbackRuntime, riverbedRuntime, appgateRuntime, aviRuntime];
+
+const handlers = new Map<string, ResourceHandler>(vendors.flatMap((v) => [...v.handlers(processEnv)]));
 
 /** Kinds this runtime serves, e.g. `loopback:Setting`. */
 export function kinds(): string[] {

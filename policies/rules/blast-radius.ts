@@ -27,7 +27,10 @@ export function largestUnorderedGroup(urns: string[], reachable: (from: string, 
             return;
         }
         const [head, ...tail] = rest;
-        grow([...chosen, head], tail.filter((u) => !ordered(head, u)));
+        grow(
+            [...chosen, head],
+            tail.filter((u) => !ordered(head, u)),
+        );
         grow(chosen, tail);
     };
     grow([], urns);

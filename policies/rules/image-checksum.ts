@@ -1,11 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { isUpgradeResourceType } from "./resource-types";
-
-/** Resource kinds that put an image on a device (their `expectedSha256` input pins the bits). */
-export const IMAGE_KINDS = ["UpgradeImage", "Image", "Candidate"] as const;
+import { isImageResourceType } from "./resource-types";
 
 /**
- * `image-checksum`: every image resource pins the SHA-256 it expects (`expectedSha256`), so the bits a
+ * `image-checksum`: every image resource (a kind defined with the `image` trait) pins the SHA-256 it expects (`expectedSha256`), so the bits a
  * device installs are the bits that were reviewed. Mandatory by default.
  */
 export const imageChecksum: ResourceValidationPolicy = {
@@ -15,7 +12,7 @@ export const imageChecksum: ResourceValidationPolicy = {
     severity: "high",
     remediationSteps: "Set expectedSha256 to the 64-hex-digit SHA-256 published with the image (sha256sum <file>).",
     validateResource: (args, reportViolation) => {
-        if (!isUpgradeResourceType(args.type) || !(IMAGE_KINDS as readonly string[]).includes(args.type.split(":").pop()!)) {
+        if (!isImageResourceType(args.type)) {
             return;
         }
         const sha = args.props.expectedSha256;

@@ -6,9 +6,9 @@ import { tlsVerification } from "./tls-verification";
 import { waitBudgets } from "./wait-budgets";
 
 export { blastRadius, completesUpgrade, largestUnorderedGroup, type BlastRadiusConfig } from "./blast-radius";
-export { imageChecksum, IMAGE_KINDS } from "./image-checksum";
+export { imageChecksum } from "./image-checksum";
 export { noDowngrade } from "./no-downgrade";
-export { isUpgradeResourceType, UPGRADE_VENDORS } from "./resource-types";
+export { IMAGE_TYPES, isImageResourceType, isUpgradeResourceType, UPGRADE_TYPES, UPGRADE_VENDORS } from "./resource-types";
 export { tlsVerification } from "./tls-verification";
 export { waitBudgets, WAIT_BUDGET_DEFAULTS, type WaitBudgetsConfig } from "./wait-budgets";
 

@@ -15,7 +15,8 @@ export const tlsVerification: ResourceValidationPolicy = {
     description: "Upgrade resources must verify device TLS certificates; disabling verification is flagged.",
     enforcementLevel: "advisory",
     severity: "high",
-    remediationSteps: "Remove connection.insecure and trust the device's CA with connection.caBundle (or the <vendor>:caBundle config key).",
+    remediationSteps:
+        "Remove connection.insecure and trust the device's CA with connection.caBundle (or the <vendor>:caBundle config key).",
     validateResource: (args, reportViolation) => {
         if (!isUpgradeResourceType(args.type)) {
             return;

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { secretConnection, type ConnectionArgs } from "../core/connection-args";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
+import { appgateKinds } from "./kinds";
 
 /**
  * How to reach the Appgate SDP Controller. Every field falls back to stack config `appgate:<key>`,
@@ -89,7 +88,7 @@ export interface ApplianceUpgradeArgs {
  */
 export class ApplianceUpgrade extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("appgate", "ApplianceUpgrade");
+    static readonly __pulumiType = appgateKinds.ApplianceUpgrade.typeToken;
 
     declare readonly applianceId: pulumi.Output<string>;
     declare readonly imageUrl: pulumi.Output<string>;
@@ -122,7 +121,7 @@ export class ApplianceUpgrade extends pulumi.dynamic.Resource {
     constructor(name: string, args: ApplianceUpgradeArgs, opts?: pulumi.CustomResourceOptions) {
         const connection = secretConnection(args.connection);
         super(
-            providerShim("appgate:ApplianceUpgrade"),
+            appgateKinds.ApplianceUpgrade.provider,
             name,
             {
                 __logName: name,

@@ -33,12 +33,15 @@
  */
 
 import { z } from "zod";
+import { vendorRuntime } from "../core/dynamic";
+import { appgateKinds } from "./kinds";
 import {
     inputsFromState, checkWithSchema, containsUnknown, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ReadResult, type ResourceHandler } from "../core/dynamic";
 import { InputError, isTransientError, VendorApiError, VendorFailureError } from "../core/errors";
 import { connectionFields, resolveConnection } from "../core/connection";
 import { resolveSetting } from "../core/settings";
-import { formatDuration, waitFor, WaitFailedError, type Observation, type WaitEvent } from "../core/waiter";
+import { formatDuration, readThrough, waitFor, WaitFailedError, type Observation, type WaitEvent } from "../core/waiter";
+import { IdleGrace, idleGraceFor } from "./idle-grace";
 import { adminBaseUrl, AppgateClient, MIN_PEER_API_VERSION, type AppgateApplianceStatus, type AppgateConnection, type AppgateUpgradeState } from "./client";
 import { compareAppgateVersions, formatAppgateVersion, imageFileName, parseAppgateVersion, sameAppgateVersion, versionFromImageName, type AppgateVersion } from "./versions";
 
@@ -249,7 +252,7 @@ async function converge(inputs: ApplianceUpgradeInputs, previous: ApplianceUpgra
         let phase = "looking up the appliance";
         let acted = false;
         try {
-            const appliance = await run.client.appliance(run.id);
+            const appliance = await lookup(run, "lookup", () => run.client.appliance(run.id));
             if (!appliance) {
                 throw new InputError("applianceId", `the controller has no appliance with id ${run.id}`);
             }
@@ -267,9 +270,13 @@ async function converge(inputs: ApplianceUpgradeInputs, previous: ApplianceUpgra
             const running = parseAppgateVersion(status.version)!;
             update({ runningVersion: status.version!, volumeNumber: status.volumeNumber ?? 0 });
             if (sameAppgateVersion(running, run.target)) {
-                run.log(`${appliance.name} already runs ${status.version} (target ${formatAppgateVersion(run.target)}): nothing to do`);
-                const up = await run.client.upgrade(run.id);
-                update({ phase: previous?.phase === "completed" ? "completed" : "current", upgradeStatus: up.status, upgradeDetails: up.details, preparedImage: "" });
+                const up = await lookup(run, "upgrade status", () => run.client.upgrade(run.id));
+                update({ upgradeStatus: up.status, upgradeDetails: up.details, preparedImage: "", ...alreadyAtTarget(previous, run) });
+                run.log(
+                    outs.phase === "completed"
+                        ? `${appliance.name} runs ${status.version}: the upgrade this resource started has finished (was ${outs.previousVersion || "unknown"})`
+                        : `${appliance.name} already runs ${status.version} (target ${formatAppgateVersion(run.target)}): nothing to do`,
+                );
                 return outs;
             }
             if (compareAppgateVersions(run.target, running) < 0 && inputs.allowDowngrade !== true) {
@@ -280,7 +287,7 @@ async function converge(inputs: ApplianceUpgradeInputs, previous: ApplianceUpgra
             }
 
             phase = "reading the upgrade status";
-            let up = await run.client.upgrade(run.id);
+            let up = await lookup(run, "upgrade status", () => run.client.upgrade(run.id));
             update({ upgradeStatus: up.status, upgradeDetails: up.details });
             const installedAlready = up.status === "installing" || up.status === "success";
             if (!installedAlready) {
@@ -333,6 +340,54 @@ function describeFailure(run: Run, phase: string, err: unknown): Error {
     return new Error(`${run.subject}: ${phase} failed: ${message}`, { cause: err });
 }
 
+/**
+ * A read that can happen while the appliance or the controller reboots (a resumed run, refresh,
+ * destroy): 502s — JSON or plain text —, refused connections and bursts of 5xx are waited out for up
+ * to `rebootTimeoutSeconds` in a row, as the waits do, instead of failing after the session's few
+ * retries.
+ */
+function lookup<R>(run: Run, what: string, read: () => Promise<R>): Promise<R> {
+    return readThrough({
+        what: `${run.subject} ${what}`,
+        read,
+        maxOutageMs: run.rebootMs,
+        minDelayMs: run.pollMs,
+        maxDelayMs: maxDelay(run),
+        onProgress: (e) => {
+            if (e.kind === "transient" && e.consecutive === 1) {
+                run.log(`${what}: unreachable (${firstLine(e.error)}); the appliance may be rebooting, waiting up to ${formatDuration(run.rebootMs)}`);
+            } else if (e.kind === "recovered") {
+                run.log(`${what}: reachable again after ${formatDuration(e.outageMs)}`);
+            }
+        },
+    });
+}
+
+/**
+ * Outputs for an appliance found at the target. When this resource had prepared (or was
+ * completing) this very image, the upgrade is its own that finished while nobody watched (a run
+ * killed during the reboot): phase `completed`, and the version before comes from the state —
+ * never the version it runs now; "" when the state does not know it.
+ */
+function alreadyAtTarget(previous: ApplianceUpgradeOutputs | undefined, run: Run): Partial<ApplianceUpgradeOutputs> {
+    const older = (v: string | undefined) => (v && !sameAppgateVersion(parseAppgateVersion(v), run.target) ? v : "");
+    const ours = previous !== undefined && (previous.phase === "completed" || previous.preparedImage === run.imageName || previous.phase === "installed");
+    if (!ours) {
+        return { phase: "current" };
+    }
+    const previousVersion = older(previous.previousVersion) || older(previous.runningVersion);
+    const previousVolumeNumber = previous.previousVolumeNumber || (older(previous.runningVersion) ? previous.volumeNumber : 0);
+    return { phase: "completed", previousVersion, previousVolumeNumber };
+}
+
+/** The appliance's own failure detail first, then the change record's when it adds something. */
+function failureDetail(applianceDetails: string, changeDetails: string | undefined): string {
+    if (!changeDetails || applianceDetails.includes(changeDetails)) {
+        return applianceDetails || changeDetails || "no details";
+    }
+    return applianceDetails ? `${applianceDetails} (change: ${changeDetails})` : changeDetails;
+}
+
 /** The status entry once the appliance is online (it may still be rebooting from an interrupted run). */
 async function waitOnline(run: Run, update: (p: Partial<ApplianceUpgradeOutputs>) => void): Promise<AppgateApplianceStatus & { version: string }> {
     const done = await waitFor<AppgateApplianceStatus>({
@@ -378,8 +433,20 @@ function namesAnImage(details: string): boolean {
     return /\.img\.zip\b/i.test(details);
 }
 
+/**
+ * Decides from the appliance's upgrade status how to get `run.imageName` prepared, and never
+ * prepares an image twice:
+ * - an idle appliance this resource had already asked to prepare this image (a rerun after the
+ *   idle race, sdpctl#319) is re-read for the idle grace period before anything is started;
+ * - a prepare refused because the appliance is already past `idle` (412 "status is 'ready'", or
+ *   409 "already in progress") is adoption: the status is read again and waited for.
+ */
 async function ensurePrepared(run: Run, up: AppgateUpgradeState, previous: ApplianceUpgradeOutputs | undefined, markActed: () => void): Promise<AppgateUpgradeState> {
     const ours = previous?.preparedImage && previous.preparedImage !== run.imageName ? previous.preparedImage : undefined;
+    if (up.status === "idle" && previous?.preparedImage === run.imageName) {
+        run.log(`the appliance reads idle, but this resource asked it to prepare ${run.imageName} before: reading again before preparing`);
+        up = await confirmIdle(run);
+    }
     for (let attempt = 1; attempt <= 3; attempt++) {
         switch (up.status) {
             case "ready":
@@ -399,7 +466,7 @@ async function ensurePrepared(run: Run, up: AppgateUpgradeState, previous: Appli
                     markActed();
                     run.log(`cancelling ${ours}, prepared by this resource before, to prepare ${run.imageName}`);
                     await cancelAndWait(run);
-                    up = await run.client.upgrade(run.id);
+                    up = await lookup(run, "upgrade status", () => run.client.upgrade(run.id));
                     continue;
                 }
                 throw new Error(
@@ -416,6 +483,17 @@ async function ensurePrepared(run: Run, up: AppgateUpgradeState, previous: Appli
                 try {
                     changeId = await run.client.prepare(run.id, run.inputs.imageUrl);
                 } catch (err) {
+                    if (err instanceof VendorApiError && (err.status === 412 || err.status === 409)) {
+                        // "Already in that state": the appliance is past idle (our earlier prepare, or one still
+                        // reported as idle). Adopt what it is doing instead of starting anything.
+                        markActed();
+                        run.log(`the appliance refused the prepare (${err.status}: ${err.vendorMessage ?? "no message"}): reading its status again to adopt it`);
+                        up = await lookup(run, "upgrade status", () => run.client.upgrade(run.id));
+                        if (up.status === "idle" || up.status === "failed") {
+                            return waitPrepared(run, undefined, `the prepare was refused (${err.status}) while the appliance read ${up.status}`);
+                        }
+                        continue;
+                    }
                     if (err instanceof VendorApiError && err.status === undefined) {
                         throw new Error(
                             `${err.message}. The appliance may or may not have accepted the prepare; run the update again: ` +
@@ -427,13 +505,38 @@ async function ensurePrepared(run: Run, up: AppgateUpgradeState, previous: Appli
                 }
                 markActed();
                 run.log(`prepare of ${run.imageName} accepted${changeId ? ` (change ${changeId})` : ""}; waiting for the appliance to download and verify it`);
-                return waitPrepared(run, changeId);
+                return waitPrepared(run, changeId, "prepare accepted", up);
             }
             default:
                 throw new Error(`unexpected upgrade status '${up.status}' (${up.details || "no details"})`);
         }
     }
     throw new Error(`the upgrade status kept changing while deciding how to prepare ${run.imageName}; last '${up.status}' (${up.details})`);
+}
+
+/**
+ * Re-reads an `idle` status for the idle grace period (see idle-grace.ts): the upgrade status once
+ * it is something else, or `idle` once the grace is over (then idle is real and preparing is safe).
+ */
+async function confirmIdle(run: Run): Promise<AppgateUpgradeState> {
+    const grace = new IdleGrace(idleGraceFor(run.timeoutMs));
+    const result = await waitFor<AppgateUpgradeState>({
+        what: `${run.subject} upgrade status`,
+        refresh: async () => {
+            const up = await run.client.upgrade(run.id);
+            if (up.status !== "idle") {
+                return { state: "settled", object: up, detail: up.status };
+            }
+            return grace.idleIsPending() ? { state: "rechecking", object: up } : { state: "settled", object: up, detail: `idle after ${grace.describe()}` };
+        },
+        target: ["settled"],
+        pending: ["rechecking"],
+        timeoutMs: run.timeoutMs,
+        minDelayMs: run.pollMs,
+        maxDelayMs: maxDelay(run),
+        transient: { maxOutageMs: run.rebootMs },
+    });
+    return result.object!;
 }
 
 /** Follows a change until it completes; afterwards reports it done without asking again. */
@@ -478,34 +581,42 @@ function firstLine(err: unknown): string {
     return text.split("\n")[0]!.slice(0, 200);
 }
 
-async function waitPrepared(run: Run, changeId: string | undefined): Promise<AppgateUpgradeState> {
+/**
+ * Waits for `ready` after a prepare of ours was accepted (or refused as already under way, or
+ * adopted). `idle` is pending for the idle grace period, whatever the change record says and in
+ * whichever order the two were read (idle-grace.ts); after it, the upgrade was dropped. A failure
+ * quotes the appliance's own details first, then the change record's.
+ */
+async function waitPrepared(run: Run, changeId: string | undefined, why = "prepare accepted", from?: AppgateUpgradeState): Promise<AppgateUpgradeState> {
     const change = changeFollower(run, changeId);
+    const grace = new IdleGrace(idleGraceFor(run.timeoutMs));
     const result = await waitFor<AppgateUpgradeState>({
         what: `${run.subject} preparing ${run.imageName}`,
         refresh: async (): Promise<Observation<AppgateUpgradeState>> => {
             const up = await run.client.upgrade(run.id);
             const changeFailure = await change.poll();
-            if (changeFailure !== undefined && up.status !== "ready") {
-                return { state: "change failed", object: up, detail: changeFailure };
+            // The failure we prepared again from, still reported right after our prepare: as ambiguous as idle.
+            const staleFailure = from?.status === "failed" && up.status === "failed" && up.details === from.details && changeFailure === undefined;
+            if (staleFailure && grace.idleIsPending()) {
+                return { state: "queued", object: up, detail: `${why}, not started yet (still reporting the last failure)` };
             }
-            switch (up.status) {
-                case "idle":
-                    // Right after prepare the appliance may still read idle (sdpctl#319): only a completed change makes idle final.
-                    return change.done
-                        ? { state: "dropped", object: up, detail: "the appliance went back to idle: the prepared upgrade was cancelled or discarded" }
-                        : { state: "queued", object: up, detail: "prepare accepted, not started yet" };
-                case "ready":
-                    if (up.details !== "" && !names(up.details, run.imageName)) {
-                        return { state: "other image ready", object: up, detail: `${up.details} is prepared instead of ${run.imageName}` };
-                    }
-                    return { state: "ready", object: up, detail: up.details };
-                default:
-                    return { state: up.status, object: up, detail: up.details };
+            if (up.status === "failed" || (changeFailure !== undefined && up.status !== "ready")) {
+                return { state: "failed", object: up, detail: failureDetail(up.details, changeFailure) };
             }
+            if (up.status === "idle") {
+                return grace.idleIsPending()
+                    ? { state: "queued", object: up, detail: `${why}, not started yet` }
+                    : { state: "dropped", object: up, detail: `the appliance still reads idle after ${grace.describe()} (${why}): the upgrade was cancelled or discarded` };
+            }
+            grace.sawProgress();
+            if (up.status === "ready" && up.details !== "" && !names(up.details, run.imageName)) {
+                return { state: "other image ready", object: up, detail: `${up.details} is prepared instead of ${run.imageName}` };
+            }
+            return { state: up.status, object: up, detail: up.details };
         },
         target: ["ready"],
         pending: ["queued", "started", "downloading", "verifying"],
-        failure: ["failed", "dropped", "change failed", "other image ready", "installing", "success"],
+        failure: ["failed", "dropped", "other image ready", "installing", "success"],
         timeoutMs: run.timeoutMs,
         minDelayMs: run.pollMs,
         maxDelayMs: maxDelay(run),
@@ -524,12 +635,21 @@ async function ensureCompleted(
     let changeId: string | undefined;
     const target = formatAppgateVersion(run.target);
     if (up.status === "ready") {
-        changeId = await run.client.complete(run.id, run.switchPartition);
-        markActed();
-        run.log(
-            `complete accepted${changeId ? ` (change ${changeId})` : ""}: installing ${target}` +
-                (run.switchPartition ? ` and rebooting into the other partition (now on volume ${before.volume})` : "; the partition switch is left for later"),
-        );
+        try {
+            changeId = await run.client.complete(run.id, run.switchPartition);
+            markActed();
+            run.log(
+                `complete accepted${changeId ? ` (change ${changeId})` : ""}: installing ${target}` +
+                    (run.switchPartition ? ` and rebooting into the other partition (now on volume ${before.volume})` : "; the partition switch is left for later"),
+            );
+        } catch (err) {
+            if (!(err instanceof VendorApiError && (err.status === 412 || err.status === 409))) {
+                throw err;
+            }
+            // "Already in that state": the appliance is past ready (installing, or our earlier complete). Adopt it.
+            markActed();
+            run.log(`the appliance refused the complete (${err.status}: ${err.vendorMessage ?? "no message"}): waiting for the installation under way`);
+        }
     } else if (up.status === "installing") {
         markActed();
         run.log(`an installation is already running: waiting for it`);
@@ -545,18 +665,20 @@ async function ensureCompleted(
     }
 
     const change = changeFollower(run, changeId);
+    const grace = new IdleGrace(idleGraceFor(run.timeoutMs));
     const result = await waitFor<{ up?: AppgateUpgradeState; status?: AppgateApplianceStatus }>({
         what: `${run.subject} upgrade to ${target}`,
         refresh: async () => {
             const status = await run.client.applianceStatus(run.id);
             if (!status || !status.online) {
+                grace.sawProgress();
                 return { state: "rebooting", object: { status }, detail: "appliance offline" };
             }
             const current = await run.client.upgrade(run.id);
             const changeFailure = await change.poll();
             const object = { up: current, status };
             if (current.status === "failed" || changeFailure !== undefined) {
-                return { state: "failed", object, detail: current.details || changeFailure };
+                return { state: "failed", object, detail: failureDetail(current.details, changeFailure) };
             }
             if (current.status === "idle") {
                 const atTarget = sameAppgateVersion(parseAppgateVersion(status.version), run.target);
@@ -564,7 +686,8 @@ async function ensureCompleted(
                 if (atTarget && switched) {
                     return { state: "done", object, detail: `${status.version} on volume ${status.volumeNumber}` };
                 }
-                if (!change.done) {
+                if (grace.idleIsPending()) {
+                    // Right after complete the appliance may still read idle (as after prepare, sdpctl#319).
                     return { state: "queued", object, detail: "complete accepted, not started yet" };
                 }
                 return {
@@ -572,6 +695,9 @@ async function ensureCompleted(
                     object,
                     detail: `the appliance is back on ${status.version} volume ${status.volumeNumber}, expected ${target} on a volume other than ${before.volume}`,
                 };
+            }
+            if (current.status !== up.status) {
+                grace.sawProgress(); // "ready" is where we came from: still ambiguous
             }
             if (current.status === "success" && !run.switchPartition) {
                 return { state: "installed", object, detail: current.details };
@@ -683,24 +809,16 @@ export const applianceUpgradeHandler: ResourceHandler<ApplianceUpgradeInputs, Ap
 
     async read(id, props): Promise<ReadResult<ApplianceUpgradeOutputs>> {
         const run = startRun(props);
-        const appliance = await run.client.appliance(props.applianceId);
+        // Every read rides out a reboot of the appliance or the controller (up to rebootTimeoutSeconds).
+        const appliance = await lookup(run, "lookup", () => run.client.appliance(props.applianceId));
         if (!appliance) {
             return { id: "", props }; // the appliance is gone: so is its upgrade
         }
-        let status: AppgateApplianceStatus | undefined;
-        let up: AppgateUpgradeState | undefined;
-        try {
-            status = await run.client.applianceStatus(props.applianceId);
-            up = await run.client.upgrade(props.applianceId);
-        } catch (err) {
-            if (isTransientError(err)) {
-                return { id, props, inputs: inputsOf(props) }; // rebooting: nothing to learn now
-            }
-            throw err;
-        }
+        const status = await lookup(run, "status", () => run.client.applianceStatus(props.applianceId));
         if (!status?.online || !status.version) {
-            return { id, props, inputs: inputsOf(props) };
+            return { id, props, inputs: inputsOf(props) }; // offline (rebooting): nothing to learn now
         }
+        const up = await lookup(run, "upgrade status", () => run.client.upgrade(props.applianceId));
         // What the appliance is at or headed to, expressed as targetVersion so drift shows as a diff:
         // a prepared image → its version; an upgrade in flight → unchanged; otherwise the running version.
         let observed: AppgateVersion | undefined;
@@ -735,12 +853,12 @@ export const applianceUpgradeHandler: ResourceHandler<ApplianceUpgradeInputs, Ap
             run.log(`${name} runs ${props.runningVersion}: an upgrade cannot be undone, so destroy only forgets this resource`);
             return;
         }
-        const appliance = await run.client.appliance(props.applianceId);
+        const appliance = await lookup(run, "lookup", () => run.client.appliance(props.applianceId));
         if (!appliance) {
             run.log(`${name} is no longer known to the controller: nothing to cancel`);
             return;
         }
-        const up = await run.client.upgrade(props.applianceId);
+        const up = await lookup(run, "upgrade status", () => run.client.upgrade(props.applianceId));
         const mine = names(up.details, run.imageName) || (props.preparedImage !== "" && names(up.details, props.preparedImage));
         switch (up.status) {
             case "idle":
@@ -771,5 +889,5 @@ export const applianceUpgradeHandler: ResourceHandler<ApplianceUpgradeInputs, Ap
     },
 };
 
-/** Handlers of the Appgate vendor, by kind. */
-export const appgateHandlers: Record<string, ResourceHandler> = { "appgate:ApplianceUpgrade": applianceUpgradeHandler };
+/** Handlers of the Appgate vendor. */
+export const appgateRuntime = vendorRuntime(appgateKinds, { ApplianceUpgrade: () => applianceUpgradeHandler });

@@ -17,7 +17,7 @@
 
 import { z } from "zod";
 import { HttpSession } from "../core/http";
-import { sharedSession } from "../core/sessions";
+import type { HandlerEnv } from "../core/env";
 import { uploadFile, type UploadProgress } from "../core/upload";
 import { AviSessionAuth } from "./auth";
 import type { AviConnection } from "./connection";
@@ -94,9 +94,6 @@ export interface AviUploadResult {
     elapsedMs: number;
 }
 
-/** The auth strategy of each shared session (the session keeps it private). */
-const authOfSession = new WeakMap<HttpSession, AviSessionAuth>();
-
 /** Calls to one controller. */
 export class AviClient {
     constructor(
@@ -104,24 +101,35 @@ export class AviClient {
         readonly auth: AviSessionAuth,
     ) {}
 
-    /** The shared client of `connection` (one login and connection pool per controller per process). */
-    static for(connection: AviConnection): AviClient {
-        const session = sharedSession(
-            { vendor: "avi", endpoint: connection.endpoint, user: connection.username, secret: connection.password, extra: `${connection.apiVersion ?? ""}|${connection.tenant ?? ""}|${connection.insecure ?? ""}` },
-            () => {
-                const auth = new AviSessionAuth({ endpoint: connection.endpoint, username: connection.username, password: connection.password, apiVersion: connection.apiVersion, tenant: connection.tenant });
-                const created = new HttpSession({
-                    vendor: "avi",
-                    baseUrl: connection.endpoint,
-                    auth,
-                    tls: { caBundle: connection.caBundle, insecure: connection.insecure },
-                    parseError: parseAviError,
-                });
-                authOfSession.set(created, auth);
-                return created;
-            },
-        );
-        return new AviClient(session, authOfSession.get(session)!);
+    /**
+     * The shared client of `connection`: one session (one login, one connection pool) per controller
+     * and connection settings — TLS, API version and tenant included — per provider process.
+     */
+    static for(connection: AviConnection, env: HandlerEnv): AviClient {
+        return env.clients.get("avi", connection, () => {
+            const auth = new AviSessionAuth({
+                endpoint: connection.endpoint,
+                username: connection.username,
+                password: connection.password,
+                apiVersion: connection.apiVersion,
+                tenant: connection.tenant,
+            });
+            const session = new HttpSession({
+                vendor: "avi",
+                baseUrl: connection.endpoint,
+                auth,
+                clock: env.clock,
+                secrets: [connection.password],
+                tls: { caBundle: connection.caBundle, insecure: connection.insecure },
+                parseError: parseAviError,
+            });
+            return new AviClient(session, auth);
+        });
+    }
+
+    /** Closes the pooled connections. */
+    close(): void {
+        this.session.close();
     }
 
     async listImages(): Promise<AviImage[]> {
@@ -143,6 +151,11 @@ export class AviClient {
         const result = await uploadFile(this.session, { path: "/api/image", filePath, multipart: { fieldName: "file" }, onProgress, responseTimeoutMs: 60 * 60_000 });
         const parsed = imageSchema.safeParse(result.response.body);
         return { image: parsed.success ? parsed.data : undefined, sha256: result.sha256, bytes: result.bytes, elapsedMs: result.elapsedMs };
+    }
+
+    /** Removes an image; one already gone counts as removed. */
+    async deleteImage(uuid: string): Promise<void> {
+        await this.session.request({ method: "DELETE", path: `/api/image/${encodeURIComponent(uuid)}`, acceptStatus: [404] });
     }
 
     /** `POST /api/upgrade`. Not retried except when the controller provably never saw it. */

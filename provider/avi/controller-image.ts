@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
 import { secretConnection, type AviConnectionArgs } from "./connection-args";
+import { aviKinds } from "./kinds";
 
 /** Inputs of {@link ControllerImage}. */
 export interface ControllerImageArgs {
@@ -42,7 +41,7 @@ export interface ControllerImageArgs {
  */
 export class ControllerImage extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("avi", "ControllerImage");
+    static readonly __pulumiType = aviKinds.ControllerImage.typeToken;
 
     declare readonly file: pulumi.Output<string>;
     declare readonly version: pulumi.Output<string | undefined>;
@@ -67,7 +66,7 @@ export class ControllerImage extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ControllerImageArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            providerShim("avi:ControllerImage"),
+            aviKinds.ControllerImage.provider,
             name,
             {
                 __logName: name,

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
 import { secretConnection, type AviConnectionArgs } from "./connection-args";
+import { aviKinds } from "./kinds";
 
 /** Inputs of {@link ControllerUpgrade}. */
 export interface ControllerUpgradeArgs {
@@ -61,7 +60,7 @@ export interface ControllerUpgradeArgs {
  */
 export class ControllerUpgrade extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("avi", "ControllerUpgrade");
+    static readonly __pulumiType = aviKinds.ControllerUpgrade.typeToken;
 
     declare readonly imageUuid: pulumi.Output<string>;
     /** The controller cluster's uuid (also the resource id). */
@@ -81,7 +80,7 @@ export class ControllerUpgrade extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ControllerUpgradeArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            providerShim("avi:ControllerUpgrade"),
+            aviKinds.ControllerUpgrade.provider,
             name,
             {
                 __logName: name,

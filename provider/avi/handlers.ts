@@ -1,12 +1,11 @@
 /**
- * Runtime handlers of the Avi resources, by kind (registered in `provider/runtime.ts`).
+ * The runtime side of the avi vendor: each kind of `kinds.ts` bound to its handler (registered in
+ * `provider/runtime.ts`).
  */
-import type { ResourceHandler } from "../core/dynamic";
+import { vendorRuntime } from "../core/dynamic";
 import { controllerImageHandler } from "./image-handler";
+import { aviKinds } from "./kinds";
 import { controllerUpgradeHandler } from "./upgrade-handler";
 
-/** Handlers of the avi vendor, by kind. */
-export const aviHandlers: Record<string, ResourceHandler> = {
-    "avi:ControllerImage": controllerImageHandler,
-    "avi:ControllerUpgrade": controllerUpgradeHandler,
-};
+/** Handlers of the avi vendor. */
+export const aviRuntime = vendorRuntime(aviKinds, { ControllerImage: controllerImageHandler, ControllerUpgrade: controllerUpgradeHandler });

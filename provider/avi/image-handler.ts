@@ -6,34 +6,40 @@
  * 1. Read the package's `bootstrap/VERSION` (first two tar blocks) for its build tag; `version`, when
  *    given, is the tag or release the image must carry.
  * 2. **Adopt** an image already on the controller whose `controller_info.build.tag` (or name) is that
- *    tag: COMPLETED is used as is, STARTED/IN_PROGRESS is waited for, FAILED is uploaded again.
+ *    tag, provided the local file has the `expectedSha256` (when given): COMPLETED is used as is,
+ *    STARTED/IN_PROGRESS is waited for; a FAILED one is uploaded again.
  * 3. Otherwise upload. The image is the uuid in the answer; when the answer has none ([unknown]
  *    shape), the image that appeared in the list since before the upload, else the one with the tag.
+ *    A SHA-256 other than `expectedSha256` deletes the uploaded image and fails.
  * 4. Wait for `IMAGE_FSM_COMPLETED`.
  *
  * Success, exactly: the image is IMAGE_FSM_COMPLETED and, when a tag is known, carries it.
- * Failure: IMAGE_FSM_FAILED (error with the controller's `img_state.reason`), a tag mismatch, or the
- * budget `waitTimeoutSeconds` running out — then the image stays in state (ResourceNotReadyError) and
- * the next `up` resumes the wait.
+ * Failure: IMAGE_FSM_FAILED (error with the controller's `img_state.reason`), a tag or checksum
+ * mismatch, or the deadline `waitTimeoutSeconds` (upload included) running out — then the image
+ * stays in state (ResourceNotReadyError) and the next `up` resumes the wait.
  *
- * Delete forgets the image and leaves it on the controller (it may be the running version's image;
- * Avi keeps images for rollback).
+ * Read: the image as the controller reports it (gone → dropped from state; unreachable → last known
+ * state kept). Delete forgets the image and leaves it on the controller (Avi keeps images for
+ * rollback, and it may be the running version's image).
  */
 
 import { z } from "zod";
-import { checkWithSchema, inputsFromState, progressLogger, ResourceNotReadyError, type DiffResult, type ResourceHandler } from "../core/dynamic";
+import { waitBudgetFields, WaitBudget } from "../core/budget";
+import { endpointChanged } from "../core/connection";
+import { checkWithSchema, inputsFromState, ResourceNotReadyError, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
 import { VendorFailureError } from "../core/errors";
+import { inPhase, phaseFailure } from "../core/phase";
+import { progressLogger, waitProgress, type Progress } from "../core/progress";
+import { readThroughOutage } from "../core/read";
 import { sha256File } from "../core/upload";
-import { formatDuration, systemClock, waitFor, WaitFailedError, WaitTimeoutError, type Clock } from "../core/waiter";
+import { formatDuration, waitFor } from "../core/waiter";
 import { AviClient, type AviImage } from "./client";
-import { pollBounds, inPhase } from "./common";
 import { connectionSchema, controllerName, resolveConnection } from "./connection";
 import { readPackageInfo } from "./package-info";
 
-/** Default budget of processing after the upload: 60 minutes. */
-export const IMAGE_WAIT_TIMEOUT_SECONDS = 3600;
-/** Default poll floor: 5 s. */
-export const IMAGE_POLL_INTERVAL_SECONDS = 5;
+/** Defaults of the wait budget, in seconds: one hour for upload and processing. */
+export const IMAGE_DEFAULTS = { waitTimeoutSeconds: 3600, pollIntervalSeconds: 5, rebootTimeoutSeconds: 900 } as const;
 
 /** Input schema of `avi:ControllerImage`. */
 export const imageInputsSchema = z
@@ -41,9 +47,9 @@ export const imageInputsSchema = z
         __logName: z.string().optional(),
         connection: connectionSchema.optional(),
         file: z.string().min(1, "must be the path of a controller package, e.g. controller.pkg"),
+        expectedSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits (sha256sum <file>)").optional(),
         version: z.string().regex(/^\d+\.\d+\.\d+(-\S+)?$/, "must be a release such as 22.1.7 or a build tag such as 22.1.7-9093-20231004.120000").optional(),
-        waitTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(86_400, "must be at most 86400 (24 hours)").optional(),
-        pollIntervalSeconds: z.number().positive("must be a positive number of seconds").max(300, "must be at most 300").optional(),
+        ...waitBudgetFields,
     })
     .passthrough();
 
@@ -70,49 +76,78 @@ export interface ImageOutputs extends ImageInputs {
     adopted: boolean;
 }
 
+type ImageFacts = ImageInputs & { uuid: string; sha256: string; adopted: boolean };
+
 const OUTPUT_KEYS = ["uuid", "ref", "name", "imageVersion", "tag", "buildNo", "type", "state", "sha256", "adopted"] as const;
 
-/** Dependencies, injectable for tests. */
-export interface ImageHandlerDeps {
-    clock?: Clock;
-}
-
-/** Builds the handler (tests inject a clock). */
-export function createImageHandler(deps: ImageHandlerDeps = {}): ResourceHandler<ImageInputs, ImageOutputs> {
-    const clock = deps.clock ?? systemClock;
-
-    async function settle(client: AviClient, subject: string, uuid: string, inputs: ImageInputs, log: (s: string) => void, partial: ImageInputs & { sha256: string; adopted: boolean }): Promise<ImageOutputs> {
-        const timeoutMs = (inputs.waitTimeoutSeconds ?? IMAGE_WAIT_TIMEOUT_SECONDS) * 1000;
+/** The handler of `avi:ControllerImage` for an environment (clock, shared clients, locks). */
+export const controllerImageHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<ImageInputs, ImageOutputs> => {
+    async function settle(client: AviClient, subject: string, budget: WaitBudget, facts: ImageFacts, log: Progress): Promise<ImageOutputs> {
+        let last: AviImage | undefined;
         try {
             const result = await waitFor<AviImage>({
-                what: `${subject} image ${uuid}`,
+                what: `${subject} image ${facts.uuid}`,
                 refresh: async () => {
-                    const image = await client.getImage(uuid);
-                    if (image === undefined) return { state: "GONE" };
-                    return { state: image.img_state?.state ?? "IMAGE_FSM_STARTED", object: image, progressPercent: image.progress };
+                    last = await client.getImage(facts.uuid);
+                    if (last === undefined) return { state: "GONE", detail: "the image disappeared from the controller" };
+                    return { state: last.img_state?.state ?? "IMAGE_FSM_STARTED", object: last, progressPercent: last.progress, detail: last.img_state?.reason };
                 },
                 target: ["IMAGE_FSM_COMPLETED"],
                 pending: ["IMAGE_FSM_STARTED", "IMAGE_FSM_IN_PROGRESS"],
                 failure: ["IMAGE_FSM_FAILED", "GONE"],
-                timeoutMs,
-                ...pollBounds(inputs.pollIntervalSeconds ?? IMAGE_POLL_INTERVAL_SECONDS),
-                transient: { maxOutageMs: timeoutMs },
-                clock,
-                onProgress: (e) => {
-                    if (e.kind === "state") log(`image ${uuid}: ${e.observation.state}`);
-                },
+                ...budget.waitOptions(),
+                onProgress: waitProgress(log, `image ${facts.uuid}`, { clock: env.clock, outageBudgetMs: budget.rebootMs }),
             });
-            return outputsOf(partial, result.object!);
+            return outputsOf(facts, result.object!);
         } catch (err) {
-            if (err instanceof WaitFailedError) {
-                const image = err.lastObservation?.object as AviImage | undefined;
-                throw new VendorFailureError(subject, `processing image ${uuid}`, err.lastState ?? "?", image?.img_state?.reason ?? (err.lastState === "GONE" ? "the image disappeared from the controller" : undefined));
-            }
-            if (err instanceof WaitTimeoutError) {
-                throw new ResourceNotReadyError(uuid, { ...partial, state: err.lastState ?? "IMAGE_FSM_STARTED" }, err);
-            }
-            throw err;
+            const failure = phaseFailure(subject, `processing image ${facts.uuid}`, err);
+            if (failure instanceof VendorFailureError) throw failure; // FAILED: the image is unusable, keep nothing
+            throw new ResourceNotReadyError(facts.uuid, last ? outputsOf(facts, last) : { ...facts, state: "UNKNOWN" }, failure);
         }
+    }
+
+    async function create(inputs: ImageInputs): Promise<ImageOutputs> {
+        const budget = new WaitBudget(env.clock, inputs, IMAGE_DEFAULTS);
+        const connection = resolveConnection(inputs.connection);
+        const subject = controllerName(connection);
+        const client = AviClient.for(connection, env);
+        const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
+        const expected = inputs.expectedSha256?.toLowerCase();
+        const pkg = await inPhase(subject, "reading the package", () => readPackageInfo(inputs.file));
+        const wanted = inputs.version ?? pkg?.tag;
+        if (inputs.version !== undefined && pkg?.tag !== undefined && !matchesVersion(pkg.tag, inputs.version)) {
+            throw new VendorFailureError(subject, "checking the package", "VERSION_MISMATCH", `${inputs.file} is ${pkg.tag}, not ${inputs.version}`);
+        }
+        return env.locks.run(`avi|${connection.endpoint}|image|${wanted ?? inputs.file}`, async () => {
+            const before = await inPhase(subject, "listing images", () => client.listImages());
+            const existing = wanted === undefined ? undefined : before.find((i) => matchesVersion(tagOf(i) ?? i.name ?? "", wanted) && i.img_state?.state !== "IMAGE_FSM_FAILED");
+            if (existing !== undefined) {
+                const sha256 = await inPhase(subject, "hashing the package", () => sha256File(inputs.file));
+                if (expected === undefined || sha256 === expected) {
+                    log(`adopting image ${existing.uuid} (${tagOf(existing) ?? existing.name}, ${existing.img_state?.state ?? "?"}) already on the controller`);
+                    return settle(client, subject, budget, { ...inputs, uuid: existing.uuid, sha256, adopted: true }, log);
+                }
+                log(`image ${existing.uuid} carries the same tag, but the local package's SHA-256 ${sha256} is not the expected ${expected}`);
+                throw new VendorFailureError(subject, "checking the package", "CHECKSUM_MISMATCH", `${inputs.file} has SHA-256 ${sha256}, expected ${expected}`);
+            }
+            log(`uploading ${inputs.file}${pkg?.tag ? ` (${pkg.tag})` : ""}`);
+            const upload = await inPhase(subject, "uploading the image", () =>
+                client.uploadImage(inputs.file, (p) => log(`uploaded ${mib(p.bytesSent)} of ${mib(p.totalBytes)} MiB (${mib(p.bytesPerSecond)} MiB/s)`)),
+            );
+            const rate = upload.elapsedMs > 0 ? ` (${mib((upload.bytes / upload.elapsedMs) * 1000)} MiB/s)` : "";
+            log(`uploaded ${mib(upload.bytes)} MiB in ${formatDuration(upload.elapsedMs)}${rate}, SHA-256 ${upload.sha256.slice(0, 12)}…`);
+            const uuid = upload.image?.uuid ?? (await inPhase(subject, "finding the uploaded image", () => findUploaded(client, before, wanted)));
+            if (expected !== undefined && upload.sha256 !== expected) {
+                await client.deleteImage(uuid).catch(() => undefined);
+                throw new VendorFailureError(subject, "uploading the image", "CHECKSUM_MISMATCH", `${inputs.file} has SHA-256 ${upload.sha256}, expected ${expected}; the uploaded image was deleted`);
+            }
+            const outs = await settle(client, subject, budget, { ...inputs, uuid, sha256: upload.sha256, adopted: false }, log);
+            if (wanted !== undefined && !matchesVersion(outs.tag || outs.name, wanted)) {
+                throw new VendorFailureError(subject, "checking the image", outs.state, `image ${uuid} is ${outs.tag || outs.name}, expected ${wanted}`);
+            }
+            log(`image ${uuid} is ${outs.state}: ${outs.tag || outs.name} (${outs.type})`);
+            return outs;
+        });
     }
 
     return {
@@ -120,75 +155,44 @@ export function createImageHandler(deps: ImageHandlerDeps = {}): ResourceHandler
             return checkWithSchema(imageInputsSchema, news);
         },
 
-        async diff(_id, olds, news): Promise<DiffResult> {
-            const replaces = ["file", "version"].filter((k) => (olds as Record<string, unknown>)[k] !== (news as Record<string, unknown>)[k]);
-            if (olds.connection?.endpoint !== news.connection?.endpoint) replaces.push("connection.endpoint");
-            const changed = replaces.length > 0 || olds.waitTimeoutSeconds !== news.waitTimeoutSeconds || olds.pollIntervalSeconds !== news.pollIntervalSeconds || olds.state !== "IMAGE_FSM_COMPLETED";
-            return { changes: changed, replaces, deleteBeforeReplace: false };
+        async diff(_id, olds, news) {
+            const replaces = ["file", "version", "expectedSha256"].filter((k) => (olds as Record<string, unknown>)[k] !== (news as Record<string, unknown>)[k]);
+            if (endpointChanged(olds, news)) replaces.push("connection");
+            return { replaces };
         },
 
         async create(raw) {
+            const outs = await create(imageInputsSchema.parse(raw));
+            return { id: outs.uuid, outs };
+        },
+
+        async update(id, olds, raw) {
             const inputs = imageInputsSchema.parse(raw);
+            if (olds.state === "IMAGE_FSM_COMPLETED") return { outs: { ...olds, ...inputs } };
             const connection = resolveConnection(inputs.connection);
-            const subject = controllerName(connection);
-            const client = AviClient.for(connection);
+            const client = AviClient.for(connection, env);
             const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
-            const pkg = await inPhase(subject, "reading the package", () => readPackageInfo(inputs.file));
-            const wanted = inputs.version ?? pkg?.tag;
-            if (inputs.version !== undefined && pkg?.tag !== undefined && !matchesVersion(pkg.tag, inputs.version)) {
-                throw new VendorFailureError(subject, "checking the package", "VERSION_MISMATCH", `${inputs.file} is ${pkg.tag}, not ${inputs.version}`);
-            }
-            const before = await inPhase(subject, "listing images", () => client.listImages());
-            const existing = wanted === undefined ? undefined : before.find((i) => matchesVersion(tagOf(i) ?? i.name ?? "", wanted) && i.img_state?.state !== "IMAGE_FSM_FAILED");
-            let uuid: string;
-            let sha256: string;
-            let adopted = false;
-            if (existing !== undefined) {
-                log(`adopting image ${existing.uuid} (${tagOf(existing) ?? existing.name}, ${existing.img_state?.state ?? "?"}) already on the controller`);
-                uuid = existing.uuid;
-                sha256 = await sha256File(inputs.file);
-                adopted = true;
-            } else {
-                log(`uploading ${inputs.file}${pkg?.tag ? ` (${pkg.tag})` : ""}`);
-                const upload = await inPhase(subject, "uploading the image", () =>
-                    client.uploadImage(inputs.file, (p) => log(`uploaded ${(p.bytesSent / 2 ** 20).toFixed(1)} MiB of ${(p.totalBytes / 2 ** 20).toFixed(1)} MiB`)),
-                );
-                sha256 = upload.sha256;
-                const mibps = upload.elapsedMs > 0 ? ((upload.bytes / 2 ** 20) / (upload.elapsedMs / 1000)).toFixed(1) : "∞";
-                log(`uploaded ${(upload.bytes / 2 ** 20).toFixed(1)} MiB in ${formatDuration(upload.elapsedMs)} (${mibps} MiB/s), SHA-256 ${sha256.slice(0, 12)}…`);
-                uuid = upload.image?.uuid ?? (await inPhase(subject, "finding the uploaded image", () => findUploaded(client, before, wanted)));
-            }
-            const partial = { ...inputs, uuid, ref: "", name: "", imageVersion: "", tag: "", buildNo: 0, type: "", sha256, adopted };
-            const outs = await settle(client, subject, uuid, inputs, log, partial);
-            if (wanted !== undefined && !matchesVersion(outs.tag || outs.name, wanted)) {
-                throw new VendorFailureError(subject, "checking the image", outs.state, `image ${uuid} is ${outs.tag || outs.name}, expected ${wanted}`);
-            }
-            log(`image ${uuid} is ${outs.state}: ${outs.tag || outs.name} (${outs.type})`);
-            return { id: uuid, outs };
+            const budget = new WaitBudget(env.clock, inputs, IMAGE_DEFAULTS);
+            return { outs: await settle(client, controllerName(connection), budget, { ...olds, ...inputs, uuid: id }, log) };
         },
 
         async read(id, props) {
-            const client = AviClient.for(resolveConnection(props.connection));
-            const image = await client.getImage(id);
-            if (image === undefined) return { id: "", props };
-            const outs = outputsOf(props, image);
+            const connection = resolveConnection(props.connection);
+            const client = AviClient.for(connection, env);
+            const log = progressLogger(props.__logName, (s) => client.session.redact(s));
+            const maxOutageMs = (props.rebootTimeoutSeconds ?? IMAGE_DEFAULTS.rebootTimeoutSeconds) * 1000;
+            const read = await readThroughOutage(env, { what: `${controllerName(connection)} image ${id}`, log, maxOutageMs }, () => client.getImage(id));
+            if (!read.reachable) return { id, props, inputs: inputsFromState(props, OUTPUT_KEYS) };
+            if (!read.value) return { id: "", props };
+            const outs = outputsOf(props, read.value);
             return { id, props: outs, inputs: inputsFromState(outs, OUTPUT_KEYS) };
-        },
-
-        async update(id, olds, news) {
-            const inputs = imageInputsSchema.parse(news);
-            if (olds.state === "IMAGE_FSM_COMPLETED") return { outs: { ...olds, ...inputs } };
-            const connection = resolveConnection(inputs.connection);
-            const client = AviClient.for(connection);
-            const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
-            return { outs: await settle(client, controllerName(connection), id, inputs, log, { ...olds, ...inputs }) };
         },
 
         async delete(id, props) {
             progressLogger(props.__logName)(`forgetting image ${id}; it stays on the controller`);
         },
     };
-}
+};
 
 /** The build tag an image reports. */
 function tagOf(image: AviImage): string | undefined {
@@ -200,6 +204,10 @@ export function matchesVersion(tagOrName: string, wanted: string): boolean {
     return tagOrName === wanted || (!wanted.includes("-") && tagOrName.startsWith(`${wanted}-`));
 }
 
+function mib(bytes: number): string {
+    return (bytes / 2 ** 20).toFixed(1);
+}
+
 async function findUploaded(client: AviClient, before: AviImage[], wanted: string | undefined): Promise<string> {
     const after = await client.listImages();
     const fresh = after.filter((i) => !before.some((b) => b.uuid === i.uuid));
@@ -209,10 +217,10 @@ async function findUploaded(client: AviClient, before: AviImage[], wanted: strin
     throw new Error(`the upload answer carried no image uuid and ${fresh.length} new images appeared (${fresh.map((i) => i.name ?? i.uuid).join(", ") || "none"}); cannot tell which one is ours`);
 }
 
-function outputsOf(base: ImageInputs & { sha256: string; adopted: boolean }, image: AviImage): ImageOutputs {
+function outputsOf(facts: ImageFacts, image: AviImage): ImageOutputs {
     const build = image.controller_info?.build ?? image.se_info?.build;
     return {
-        ...base,
+        ...facts,
         uuid: image.uuid,
         ref: image.url ?? "",
         name: image.name ?? "",
@@ -223,6 +231,3 @@ function outputsOf(base: ImageInputs & { sha256: string; adopted: boolean }, ima
         state: image.img_state?.state ?? "",
     };
 }
-
-/** The handler the runtime uses. */
-export const controllerImageHandler = createImageHandler();

@@ -31,18 +31,26 @@
  */
 
 import { z } from "zod";
-import { checkWithSchema, progressLogger, ResourceNotReadyError, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
+import { waitBudgetFields, WaitBudget } from "../core/budget";
+import { endpointChanged } from "../core/connection";
+import { checkWithSchema, ResourceNotReadyError, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
+import type { HandlerEnv } from "../core/env";
 import { VendorApiError, VendorFailureError } from "../core/errors";
-import { formatDuration, systemClock, waitFor, WaitFailedError, WaitTimeoutError, TransientBudgetExceededError, UnexpectedStateError, type Clock } from "../core/waiter";
+import { inPhase, messageOf } from "../core/phase";
+import { progressLogger, waitProgress, type Progress } from "../core/progress";
+import { readThroughOutage } from "../core/read";
+import { waitFor, WaitFailedError, WaitTimeoutError, TransientBudgetExceededError, UnexpectedStateError } from "../core/waiter";
 import { AviClient, uuidOfRef, type AviImage, type UpgradeStatusInfo } from "./client";
-import { inPhase, isUpgradeTransient, messageOf, pollBounds } from "./common";
+import { isUpgradeTransient } from "./common";
 import { connectionSchema, controllerName, resolveConnection } from "./connection";
 import { concernedRecords, describeRecord, fingerprint, judge, USI_STATES, type Phase, type Scope, type UpgradeTarget, type Verdict } from "./upgrade-status";
 
-/** Default budget of one upgrade, prechecks and reboot included: 4 hours. */
-export const UPGRADE_WAIT_TIMEOUT_SECONDS = 4 * 3600;
-/** Default poll floor: 10 s (the community playbook polls every 30 s). */
-export const UPGRADE_POLL_INTERVAL_SECONDS = 10;
+/**
+ * Defaults of the wait budget, in seconds: 4 hours for the whole operation (prechecks, controller
+ * reboot, every SE group), polls from 10 s (the community playbook polls every 30 s), and up to
+ * 30 minutes of the controller not answering (its reboot).
+ */
+export const UPGRADE_DEFAULTS = { waitTimeoutSeconds: 4 * 3600, pollIntervalSeconds: 10, rebootTimeoutSeconds: 30 * 60 } as const;
 /** Default path that resumes a suspended SE group ([unknown] in the public docs). */
 export const DEFAULT_RESUME_PATH = "/api/resumesegroup";
 
@@ -60,8 +68,7 @@ export const upgradeInputsSchema = z
         actionOnError: z.enum(["SUSPEND_UPGRADE_OPS_ON_ERROR", "CONTINUE_UPGRADE_OPS_ON_ERROR", "ROLLBACK_UPGRADE_OPS_ON_ERROR"]).optional(),
         resumeSuspended: z.boolean().optional(),
         resumePath: z.string().regex(/^\/api\/\S+$/, "must be an API path such as /api/resumesegroup").optional(),
-        waitTimeoutSeconds: z.number().int("must be a whole number of seconds").positive("must be a positive number of seconds").max(7 * 86_400, "must be at most 604800 (7 days)").optional(),
-        pollIntervalSeconds: z.number().positive("must be a positive number of seconds").max(300, "must be at most 300").optional(),
+        ...waitBudgetFields,
     })
     .passthrough()
     .refine((v) => v.controller !== false || (v.seGroups?.length ?? 0) > 0, { message: "controller: false needs seGroups (there would be nothing to upgrade)", path: ["controller"] });
@@ -96,18 +103,13 @@ export interface UpgradeOutputs extends UpgradeInputs {
     precheckResults: Array<{ checkCode: string; state: string; description: string }>;
 }
 
-/** Dependencies, injectable for tests. */
-export interface UpgradeHandlerDeps {
-    clock?: Clock;
-}
-
 interface Ctx {
     inputs: UpgradeInputs;
     client: AviClient;
     subject: string;
     log: Progress;
-    clock: Clock;
-    deadline: number;
+    env: HandlerEnv;
+    budget: WaitBudget;
     clusterUuid: string;
     scope: Scope;
     target: UpgradeTarget;
@@ -118,18 +120,20 @@ interface Ctx {
     lastRecords?: UpgradeStatusInfo[];
 }
 
-/** Builds the handler (tests inject a clock). */
-export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHandler<UpgradeInputs, UpgradeOutputs> {
-    const clock = deps.clock ?? systemClock;
+/** The handler of `avi:ControllerUpgrade` for an environment (clock, shared clients, locks). */
+export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<UpgradeInputs, UpgradeOutputs> => {
 
     async function converge(raw: UpgradeInputs, old?: UpgradeOutputs): Promise<UpgradeOutputs> {
         const inputs = upgradeInputsSchema.parse(raw);
         const connection = resolveConnection(inputs.connection);
         const subject = controllerName(connection);
-        const client = AviClient.for(connection);
+        const client = AviClient.for(connection, env);
         const log = progressLogger(inputs.__logName, (s) => client.session.redact(s));
-        const started = clock.now();
-        const deadline = started + (inputs.waitTimeoutSeconds ?? UPGRADE_WAIT_TIMEOUT_SECONDS) * 1000;
+        const budget = new WaitBudget(env.clock, inputs, UPGRADE_DEFAULTS);
+        return env.locks.run(`avi|${connection.endpoint}|upgrade`, () => convergeLocked(inputs, client, subject, log, budget, old));
+    }
+
+    async function convergeLocked(inputs: UpgradeInputs, client: AviClient, subject: string, log: Progress, budget: WaitBudget, old?: UpgradeOutputs): Promise<UpgradeOutputs> {
 
         const [clusterUuid, image] = await inPhase(subject, "reading the cluster and the image", async () => Promise.all([client.clusterUuid(), client.getImage(inputs.imageUuid)]));
         const target = targetOf(subject, image, inputs);
@@ -141,8 +145,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHan
             client,
             subject,
             log,
-            clock,
-            deadline,
+            env,
+            budget,
             clusterUuid,
             scope,
             target,
@@ -249,7 +253,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHan
     async function waitVerdict(ctx: Ctx, baseline: Map<string, string> | undefined, phase: Phase, label: string): Promise<void> {
         const resumed = new Map<string, string>(); // uuid → fingerprint when we resumed it
         let lastLines = "";
-        const timeoutMs = Math.max(1, ctx.deadline - ctx.clock.now());
+        const options = ctx.budget.waitOptions();
         await waitFor<Verdict>({
             what: `${ctx.subject} ${label}`,
             refresh: async () => {
@@ -279,14 +283,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHan
             target: ["COMPLETE"],
             pending: ["IN_PROGRESS"],
             failure: ["FAILED", "SUSPENDED"],
-            timeoutMs,
-            ...pollBounds(ctx.inputs.pollIntervalSeconds ?? UPGRADE_POLL_INTERVAL_SECONDS),
-            transient: { isTransient: isUpgradeTransient, maxOutageMs: timeoutMs },
-            clock: ctx.clock,
-            onProgress: (e) => {
-                if (e.kind === "transient" && e.consecutive === 1) ctx.log(`controller unreachable (${messageOf(e.error)}): expected while it reboots; waiting`);
-                if (e.kind === "recovered") ctx.log(`controller reachable again after ${formatDuration(e.outageMs)}`);
-            },
+            ...options,
+            transient: { ...options.transient, isTransient: isUpgradeTransient },
+            onProgress: waitProgress(ctx.log, label, { clock: ctx.env.clock, outageBudgetMs: ctx.budget.rebootMs, quietStates: true }),
         });
     }
 
@@ -300,11 +299,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHan
             return checkWithSchema(upgradeInputsSchema, news);
         },
 
-        async diff(_id, olds, news): Promise<DiffResult> {
-            const replaces = olds.connection?.endpoint !== news.connection?.endpoint ? ["connection.endpoint"] : [];
-            const keys = ["imageUuid", "targetVersion", "seGroups", "controller", "prechecks", "skipWarnings", "actionOnError", "resumeSuspended", "resumePath", "waitTimeoutSeconds", "pollIntervalSeconds"];
-            const changed = keys.some((k) => JSON.stringify((olds as Record<string, unknown>)[k]) !== JSON.stringify((news as Record<string, unknown>)[k]));
-            return { changes: changed || replaces.length > 0 || olds.state !== "COMPLETED", replaces };
+        async diff(_id, olds, news) {
+            // Another image or scope is another upgrade of the same cluster: an update, not a replacement.
+            return { replaces: endpointChanged(olds, news) ? ["connection"] : [] };
         },
 
         async create(inputs) {
@@ -317,8 +314,13 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHan
         },
 
         async read(id, props) {
-            const client = AviClient.for(resolveConnection(props.connection));
-            const records = await client.listUpgradeStatus();
+            const connection = resolveConnection(props.connection);
+            const client = AviClient.for(connection, env);
+            const log = progressLogger(props.__logName, (s) => client.session.redact(s));
+            const maxOutageMs = (props.rebootTimeoutSeconds ?? UPGRADE_DEFAULTS.rebootTimeoutSeconds) * 1000;
+            const read = await readThroughOutage(env, { what: `${controllerName(connection)} UpgradeStatusInfo`, log, maxOutageMs }, () => client.listUpgradeStatus());
+            if (!read.reachable) return { id, props };
+            const records = read.value;
             const scope: Scope = { clusterUuid: props.controller === false ? undefined : id, seGroups: props.seGroups ? records.filter((r) => props.seGroups!.includes(r.name ?? "") || props.seGroups!.includes(r.uuid)).map((r) => r.uuid) : "all" };
             const concerned = concernedRecords(records, scope).records;
             const cluster = records.find((r) => r.uuid === id);
@@ -329,7 +331,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps = {}): ResourceHan
             progressLogger(props.__logName)(`forgetting the upgrade of controller cluster ${id}; the controller keeps version ${props.version || "?"}`);
         },
     };
-}
+};
 
 function targetOf(subject: string, image: AviImage | undefined, inputs: UpgradeInputs): UpgradeTarget {
     if (image === undefined) throw new VendorFailureError(subject, "reading the image", "NOT_FOUND", `image ${inputs.imageUuid} is not on the controller`);
@@ -400,5 +402,3 @@ function outputs(ctx: Ctx, records: UpgradeStatusInfo[], state: string): Upgrade
     };
 }
 
-/** The handler the runtime uses. */
-export const controllerUpgradeHandler = createUpgradeHandler();

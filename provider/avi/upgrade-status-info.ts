@@ -11,6 +11,7 @@
  * ```
  */
 
+import { processEnv } from "../core/env";
 import { AviClient, type UpgradeStatusInfo } from "./client";
 import { resolveConnection, type ConnectionInput } from "./connection";
 
@@ -27,7 +28,7 @@ export interface GetUpgradeStatusInfoArgs {
 
 /** Reads the records (every page). Throws a `VendorApiError` (credentials redacted) when the controller refuses. */
 export async function getUpgradeStatusInfo(args: GetUpgradeStatusInfoArgs = {}): Promise<UpgradeStatusInfo[]> {
-    const client = AviClient.for(resolveConnection(args.connection));
+    const client = AviClient.for(resolveConnection(args.connection), processEnv);
     const records = await client.listUpgradeStatus();
     return records.filter((r) => (args.name === undefined || r.name === args.name) && (args.nodeType === undefined || r.node_type === args.nodeType));
 }

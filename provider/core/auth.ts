@@ -6,13 +6,12 @@
  * | {@link BearerTokenAuth} | login → access token (+ refresh token), re-login on 401 |
  * | {@link CookieCsrfAuth}  | session cookie + CSRF header echoed from a cookie |
  * | {@link BasicCsrfAuth}   | HTTP Basic on every call + CSRF token from a response header |
- * | {@link StaticTokenAuth} | a fixed API token header                          |
  *
  * Strategies never put credentials anywhere but request headers, and report every secret they hold
  * through `secrets()` so the session can scrub error messages.
  */
 
-import type { HttpResponse, RequestOptions } from "./http";
+import type { HttpResponse, RequestOptions } from "./http-types";
 
 /** What a strategy may do with the session while authenticating. */
 export interface AuthContext {
@@ -132,20 +131,49 @@ export class BearerTokenAuth implements AuthStrategy {
     }
 }
 
-/** A tiny cookie jar: name → value, from Set-Cookie headers. Attributes are ignored (one host per session). */
+/**
+ * A tiny cookie jar: name → value, from Set-Cookie headers (one host per session, so domain and path
+ * do not matter; see core/http.ts for why this is not tough-cookie). A cookie the server expires
+ * (`Max-Age=0` or less, or an `Expires` in the past) is forgotten.
+ */
 export class CookieJar {
     private readonly cookies = new Map<string, string>();
+
+    constructor(private readonly now: () => number = Date.now) {}
 
     capture(response: HttpResponse): void {
         const raw = response.headers["set-cookie"];
         for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-            const pair = line.split(";", 1)[0];
+            const [pair = "", ...attributes] = line.split(";");
             const eq = pair.indexOf("=");
-            if (eq > 0) {
-                this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+            if (eq <= 0) {
+                continue;
+            }
+            const name = pair.slice(0, eq).trim();
+            if (this.expired(attributes)) {
+                this.cookies.delete(name);
+            } else {
+                this.cookies.set(name, pair.slice(eq + 1).trim());
             }
         }
     }
+
+    /** Max-Age wins over Expires (RFC 6265 §5.3). */
+    private expired(attributes: string[]): boolean {
+        const attrs = new Map(
+            attributes.map((a) => {
+                const eq = a.indexOf("=");
+                return [(eq < 0 ? a : a.slice(0, eq)).trim().toLowerCase(), eq < 0 ? "" : a.slice(eq + 1).trim()] as const;
+            }),
+        );
+        const maxAge = attrs.get("max-age");
+        if (maxAge !== undefined && /^-?\d+$/.test(maxAge)) {
+            return Number(maxAge) <= 0;
+        }
+        const expires = attrs.get("expires");
+        return expires !== undefined && Date.parse(expires) <= this.now();
+    }
+
     get(name: string): string | undefined {
         return this.cookies.get(name);
     }
@@ -283,21 +311,5 @@ export class BasicCsrfAuth implements AuthStrategy {
     secrets(): string[] {
         const basic = Buffer.from(`${this.options.username}:${this.options.password}`).toString("base64");
         return [this.options.password, basic, this.csrf ?? "", ...this.jar.values()].filter(Boolean);
-    }
-}
-
-/** A fixed token header, e.g. `Authorization: Token <personal access token>`. */
-export class StaticTokenAuth implements AuthStrategy {
-    constructor(
-        private readonly header: string,
-        private readonly value: string,
-        private readonly token: string,
-    ) {}
-
-    async headers(): Promise<Record<string, string>> {
-        return { [this.header]: this.value };
-    }
-    secrets(): string[] {
-        return [this.token, this.value];
     }
 }

@@ -83,5 +83,38 @@ function parseBoolean(value: string | undefined, namespace: string): boolean | u
     if (/^(false|0|no)$/i.test(value.trim())) {
         return false;
     }
-    throw new InputError("connection.insecure", `${namespace}:insecure / ${envName(namespace, "insecure")} must be true or false, got ${value}`);
+    throw new InputError(
+        "connection.insecure",
+        `${namespace}:insecure / ${envName(namespace, "insecure")} must be true or false, got ${value}`,
+    );
+}
+
+/**
+ * The canonical form of an endpoint for comparisons: scheme and host lower-case, the default port
+ * dropped, no trailing slash (`HTTPS://Dev.example:443/` → `https://dev.example`). A string that is
+ * not a URL is only stripped of trailing slashes.
+ */
+export function normaliseEndpoint(endpoint: string): string {
+    try {
+        const u = new URL(endpoint);
+        return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
+    } catch {
+        return endpoint.replace(/\/+$/, "");
+    }
+}
+
+/**
+ * True when the `connection.endpoint` input of `olds` and `news` name different devices — the one
+ * rule every `diff` uses to decide that a resource moved to another device (a replacement). Both
+ * sides go through {@link normaliseEndpoint} and then `vendorForm` (e.g. Appgate's `/admin` suffix),
+ * so `https://x/` and `https://X:443` are the same device. An endpoint taken from stack config or
+ * env (unset in the inputs) compares as empty.
+ */
+export function endpointChanged(
+    olds: { connection?: { endpoint?: string } } | undefined,
+    news: { connection?: { endpoint?: string } } | undefined,
+    vendorForm: (endpoint: string) => string = (e) => e,
+): boolean {
+    const canonical = (e: string | undefined) => (e ? vendorForm(normaliseEndpoint(e)) : "");
+    return canonical(olds?.connection?.endpoint) !== canonical(news?.connection?.endpoint);
 }

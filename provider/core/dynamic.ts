@@ -7,6 +7,8 @@
  */
 
 import type { z } from "zod";
+import type { HandlerEnv } from "./env";
+import type { ResourceKind } from "./kind";
 
 /** The string the engine sends for values not known during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -25,10 +27,7 @@ export function containsUnknown(value: unknown): boolean {
     return false;
 }
 
-/** `pulumi-nodejs:dynamic/<vendor>:<kind>`, the type token of every resource in this package. */
-export function typeToken(vendor: string, kind: string): string {
-    return `pulumi-nodejs:dynamic/${vendor}:${kind}`;
-}
+export { typeToken } from "./kind";
 
 /** A failed input check, as the engine displays it. */
 export interface CheckFailure {
@@ -65,6 +64,7 @@ export interface ReadResult<O> {
 }
 
 /** The CRUD contract of one resource kind, implemented in the package runtime (never serialized). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runtime registry holds handlers of every kind's types
 export interface ResourceHandler<I = any, O = any> {
     check?(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<CheckResult>;
     diff?(id: string, olds: O, news: I): Promise<DiffResult>;
@@ -132,19 +132,7 @@ export class ResourceNotReadyError extends Error {
     }
 }
 
-/** A progress logger: lines go to stdout, which the CLI shows as info diagnostics. */
-export type Progress = (message: string) => void;
-
-/**
- * Makes a progress logger whose lines start with the resource's name (dynamic providers are not told
- * the URN, so resources pass their name as the `__logName` input).
- */
-export function progressLogger(resourceName: string | undefined, redact: (s: string) => string = (s) => s): Progress {
-    const prefix = resourceName ? `[${resourceName}] ` : "";
-    return (message: string) => {
-        console.log(redact(`${prefix}${message}`));
-    };
-}
+export { progressLogger, type Progress } from "./progress";
 
 /**
  * The inputs contained in a state bag: everything but the output-only keys. `read` returns this
@@ -158,8 +146,33 @@ export function inputsFromState(props: object, outputKeys: readonly PropertyKey[
     return inputs as Record<string, unknown>;
 }
 
-/** Removes the engine-managed keys (`__provider`, `__logName`) from a props bag. */
-export function withoutEngineKeys<T extends Record<string, unknown>>(props: T): Omit<T, "__provider"> {
-    const { __provider: _provider, ...rest } = props;
-    return rest;
+/** Makes a kind's handler for an environment (the runtime passes the process's, tests a fake clock's). */
+export type HandlerFactory = (env: HandlerEnv) => ResourceHandler;
+
+/** A vendor as the runtime sees it: its kinds and how to make their handlers. */
+export interface VendorRuntime {
+    readonly kinds: readonly ResourceKind[];
+    /** The handlers of every kind, by `vendor:Kind`. */
+    handlers(env: HandlerEnv): Map<string, ResourceHandler>;
+}
+
+/**
+ * Binds a vendor's kinds (its `kinds.ts`) to their handler factories. The type demands exactly one
+ * factory per kind, so a kind without a handler does not compile.
+ *
+ * @example
+ * ```ts
+ * // provider/loopback/handlers.ts
+ * export const loopbackRuntime = vendorRuntime(loopbackKinds, { Setting: settingHandler });
+ * ```
+ */
+export function vendorRuntime<K extends Record<string, ResourceKind>>(
+    kinds: K,
+    factories: { [P in keyof K]: HandlerFactory },
+): VendorRuntime {
+    const list = Object.values(kinds);
+    return {
+        kinds: list,
+        handlers: (env) => new Map(Object.keys(kinds).map((k) => [kinds[k]!.name, factories[k]!(env)])),
+    };
 }

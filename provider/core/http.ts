@@ -13,6 +13,20 @@
  * - TLS verification on unless `tls.insecure` is set explicitly; a CA bundle can be supplied;
  * - keep-alive connection pooling per session (one session per device, shared by all resources);
  * - one error type, {@link VendorApiError}, for every failure, scrubbed of every credential.
+ *
+ * What got does here: the transport — connection pooling through our agents, per-phase timeouts,
+ * TLS options, upload progress events, streaming request bodies. What stays our own code, and why:
+ * - **The retry loop** (`request`): got's retry waits on its own `setTimeout`, which the handler's
+ *   {@link Clock} cannot drive, so backoff could not follow the operation's deadline nor run on a
+ *   fake clock in tests; and its rules are per method, while ours are per request (a POST that
+ *   starts an operation is retried only when the connection was refused — the device provably never
+ *   saw it — and a streamed body is never replayed). `Retry-After` is parsed here for the same reason.
+ * - **Re-authentication** (the strategy's `rejected`, then one more attempt): a re-login is itself a
+ *   request through this session (same retries, same clock, same redaction), which got's
+ *   `afterResponse` hook could only do by re-entering got outside those rules.
+ * - **Cookies** (`CookieJar` in auth.ts): a session talks to one host and the CSRF strategies must
+ *   read a cookie's value by name and forget them all on a rejection; an RFC 6265 jar (tough-cookie,
+ *   got's `cookieJar`) would add domain/path matching that one host never needs.
  */
 
 import * as http from "node:http";
@@ -20,45 +34,11 @@ import * as https from "node:https";
 import type { Readable } from "node:stream";
 import got from "got";
 import type { AuthContext, AuthStrategy } from "./auth";
+import { systemClock, type Clock } from "./clock";
+import type { HttpResponse, RequestOptions } from "./http-types";
 import { VendorApiError, redact } from "./errors";
 
-/** HTTP methods the vendor APIs use. */
-export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-/** One request. `path` is relative to the session's base URL. */
-export interface RequestOptions {
-    method: HttpMethod;
-    path: string;
-    /** JSON body (sets Content-Type). */
-    json?: unknown;
-    /** Raw body: a Buffer, a string, or a stream (a stream body is never retried). */
-    body?: Buffer | string | Readable;
-    headers?: Record<string, string>;
-    searchParams?: Record<string, string | number | boolean>;
-    /** Overrides idempotency: default true for GET/HEAD/PUT/DELETE, false for POST/PATCH. */
-    idempotent?: boolean;
-    /** Statuses treated as success besides 2xx (e.g. 404 for "already gone"). */
-    acceptStatus?: number[];
-    /** Skip the auth strategy (login calls). */
-    anonymous?: boolean;
-    /** Per-request override of the response timeout, e.g. for a slow upload acknowledgement. */
-    responseTimeoutMs?: number;
-    /**
-     * Told the request-body bytes the socket has finished writing, after each written chunk: a
-     * streamed body may reuse a chunk's buffer once this count has passed it.
-     */
-    onUploadProgress?: (transferredBytes: number) => void;
-}
-
-/** A response with its body parsed as JSON when possible. */
-export interface HttpResponse<T = unknown> {
-    status: number;
-    headers: http.IncomingHttpHeaders;
-    /** Parsed JSON body, or undefined when the body is empty or not JSON. */
-    body: T;
-    /** The raw body text. */
-    text: string;
-}
+export type { HttpMethod, HttpResponse, RequestOptions } from "./http-types";
 
 /** Extracts the vendor's error code and message from an error response body. */
 export type VendorErrorParser = (body: unknown, text: string) => { code?: string; message?: string };
@@ -100,9 +80,16 @@ export interface HttpSessionOptions {
     parseError?: VendorErrorParser;
     /** Extra strings to scrub from errors (passwords not held by the auth strategy). */
     secrets?: string[];
-    /** Injected for tests. */
+    /**
+     * The time source of retry backoff and token expiry: the handler's clock, so a test on a fake
+     * clock never sleeps for real. Default the system clock.
+     */
+    clock?: Clock;
+    /** @deprecated use `clock`. Overrides `clock.sleep`. */
     sleep?: (ms: number) => Promise<void>;
+    /** Randomness of the backoff jitter, in [0, 1). Default Math.random. */
     random?: () => number;
+    /** @deprecated use `clock`. Overrides `clock.now`. */
     now?: () => number;
     /** Told about each retry (progress lines). */
     onRetry?: (info: { attempt: number; delayMs: number; reason: string; method: string; path: string }) => void;
@@ -253,7 +240,7 @@ export class HttpSession {
     }
 
     private now(): number {
-        return (this.options.now ?? Date.now)();
+        return this.options.now ? this.options.now() : (this.options.clock ?? systemClock).now();
     }
 
     private async exchange(request: RequestOptions, authHeaders: Record<string, string>): Promise<HttpResponse> {
@@ -309,7 +296,7 @@ export class HttpSession {
             delay = Math.max(retryAfterMs, 0);
         }
         this.options.onRetry?.({ attempt, delayMs: delay, reason, method: request.method, path: request.path });
-        await (this.options.sleep ?? defaultSleep)(delay);
+        await (this.options.sleep ? this.options.sleep(delay) : (this.options.clock ?? systemClock).sleep(delay));
     }
 }
 
@@ -348,8 +335,4 @@ function parseJson(text: string): unknown {
     } catch {
         return undefined;
     }
-}
-
-function defaultSleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }

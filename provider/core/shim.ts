@@ -13,18 +13,25 @@
  *   pool per device per run.
  *
  * The method bodies must stay self-contained: no imports, no helpers, nothing captured but `kind`.
+ * Build shims through `defineKind` (core/kind.ts), which makes one per kind.
  */
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the shim must resolve the runtime by name at call time, inside the provider process */
 
 import type * as pulumi from "@pulumi/pulumi";
 
+/** The dynamic-provider contract as the SDK sees it. */
+export type ResourceProvider = pulumi.dynamic.ResourceProvider;
+
 /** The entry point the shims call. Version 1 is frozen: add versions, never change this one. */
 export interface RuntimeEntry {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's provider methods return any
     dispatch(api: 1, kind: string, method: string, args: unknown[]): Promise<any>;
     configure(api: 1, config: { get(key: string): string | undefined }): void;
 }
 
-/** Builds the serialized provider for resource kind `vendor:Kind`. */
-export function providerShim(kind: string): pulumi.dynamic.ResourceProvider {
+/** @internal Builds the serialized provider for resource kind `vendor:Kind`; use `defineKind`. */
+export function providerShim(kind: string): ResourceProvider {
     return {
         async configure(req) {
             require("pulumi-upgrades/runtime").configure(1, req.config);

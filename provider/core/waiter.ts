@@ -22,6 +22,7 @@
  * right at the deadline. Clock, sleep and randomness are injected so unit tests run in milliseconds.
  */
 
+import { systemClock, type Clock } from "./clock";
 import { isTransientError } from "./errors";
 
 /** What one refresh observed. */
@@ -40,17 +41,8 @@ export interface Observation<T> {
     detail?: string;
 }
 
-/** Time source and sleep, injectable for tests. */
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export type { Clock } from "./clock";
+export { systemClock } from "./clock";
 
 /** An event reported to {@link WaitOptions.onProgress}. */
 export type WaitEvent<T> =
@@ -154,13 +146,7 @@ export class WaitTimeoutError<T = unknown> extends WaitError<T> {
 /** A failure state was observed. */
 export class WaitFailedError<T = unknown> extends WaitError<T> {
     constructor(what: string, last: Observation<T>, elapsedMs: number, observed: Record<string, number>) {
-        super(
-            `${what} failed: state ${describe(last)} after ${formatDuration(elapsedMs)}`,
-            what,
-            last,
-            elapsedMs,
-            observed,
-        );
+        super(`${what} failed: state ${describe(last)} after ${formatDuration(elapsedMs)}`, what, last, elapsedMs, observed);
         this.name = "WaitFailedError";
     }
 }
@@ -174,13 +160,7 @@ export class UnexpectedStateError<T = unknown> extends WaitError<T> {
         observed: Record<string, number>,
         readonly known: readonly string[],
     ) {
-        super(
-            `${what} is in unexpected state ${describe(last)}; known states: ${known.join(", ")}`,
-            what,
-            last,
-            elapsedMs,
-            observed,
-        );
+        super(`${what} is in unexpected state ${describe(last)}; known states: ${known.join(", ")}`, what, last, elapsedMs, observed);
         this.name = "UnexpectedStateError";
     }
 }
@@ -404,4 +384,49 @@ export function formatDuration(ms: number): string {
     const m = Math.floor((totalSeconds % 3_600) / 60);
     const s = totalSeconds % 60;
     return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(s).padStart(2, "0")}s`;
+}
+
+/** Options of {@link readThrough}. */
+export interface ReadThroughOptions<R> {
+    /** Names what is read in messages, e.g. `appgate appliance gw-1 … lookup`. */
+    what: string;
+    /** The read (a lookup, a refresh). Transient errors are retried; anything else is thrown unchanged. */
+    read: () => Promise<R>;
+    /** Longest tolerated run of transient errors (a reboot, a burst of 5xx). */
+    maxOutageMs: number;
+    /** Floor of the delay between attempts. Default 1 000. */
+    minDelayMs?: number;
+    /** Ceiling of the delay between attempts. Default 30 000. */
+    maxDelayMs?: number;
+    onProgress?: WaitOptions<R>["onProgress"];
+    clock?: Clock;
+    random?: () => number;
+}
+
+/**
+ * One read that rides out transient errors the way {@link waitFor} does: a device that reboots or
+ * answers a burst of 5xx/429 is retried (backing off) for up to `maxOutageMs` of consecutive
+ * failures, then {@link TransientBudgetExceededError}. Lookups and refreshes that can happen while
+ * a device is down (a resumed run, `pulumi refresh`) use it instead of a bare call, whose HTTP
+ * retries last only seconds.
+ */
+export async function readThrough<R>(options: ReadThroughOptions<R>): Promise<R> {
+    const maxDelayMs = options.maxDelayMs ?? 30_000;
+    const done = await waitFor<R>({
+        what: options.what,
+        refresh: async () => ({ state: "read", object: await options.read() }),
+        target: ["read"],
+        pending: [],
+        // Only the outage budget bounds a read: it succeeds, fails for good, or its failures outlast
+        // maxOutageMs (counted from the first failed answer, so a slow failing request cannot end it
+        // early). The overall budget is a backstop well beyond that.
+        timeoutMs: 2 * options.maxOutageMs + 10 * 60_000,
+        minDelayMs: Math.min(options.minDelayMs ?? 1_000, maxDelayMs),
+        maxDelayMs,
+        transient: { maxOutageMs: options.maxOutageMs },
+        onProgress: options.onProgress,
+        clock: options.clock,
+        random: options.random,
+    });
+    return done.object as R;
 }

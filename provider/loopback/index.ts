@@ -1,1 +1,5 @@
-export { Setting, type SettingArgs, type LoopbackConnectionArgs } from "./setting";
+/**
+ * The loopback vendor: a settings server used by the package's own tests, and the model of a vendor.
+ */
+export { Setting, type SettingArgs } from "./setting";
+export type { LoopbackConnectionArgs } from "./connection-args";

@@ -8,8 +8,8 @@
  * | refresh              | `POST /api/mgmt.aaa/1.0/token {refresh_token, generate_refresh_token: false}`   | 200 `{access_token, expires_at}` |
  * | list / read images   | `GET /images`, `GET /images/items/{id}`             | `{items:[image]}`, image          |
  * | delete an image      | `DELETE /images/items/{id}`                          | 204 (404: already gone)           |
- * | upload an image      | `POST /images/upload` (raw bytes, streamed)          | image with `id`                   |
- * | device fetches a URL | `POST /images/fetch {url}`                           | image with `id`                   |
+ * | upload an image      | `POST /images/upload` (raw bytes, streamed)          | JSON with `id` (only `id` is read) |
+ * | device fetches a URL | `POST /images/fetch {url}`                           | JSON with `id` (only `id` is read) |
  * | update object        | `GET /update`                                        | `{state, state_description, update_history, target_version?}` |
  * | update actions       | `POST /update/init`, `/update/start`, `/update/reset` (no body) | 2xx                    |
  *
@@ -38,8 +38,17 @@ export const TOKEN_PATH = "/api/mgmt.aaa/1.0/token";
 /** Access-token lifetime the vendor documents, used when the device does not say. */
 export const DEFAULT_TOKEN_LIFETIME_MS = 15 * 60_000;
 
+const imageIdSchema = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+
+/**
+ * What the upload and fetch replies are read for: the new image's id, nothing else. The reference
+ * says the reply "returns an image data object" but not which fields are present at that moment
+ * (a device may answer only `{"id": 7}`), so the image itself is read with `GET images/items/{id}`.
+ */
+const createdImageSchema = z.object({ id: imageIdSchema }).passthrough();
+
 const imageSchema = z.object({
-    id: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+    id: imageIdSchema,
     state: z.string(),
     state_description: z.string().optional().default(""),
     progress: z.number().optional(),
@@ -131,7 +140,8 @@ export function parseRiverbedError(body: unknown, text: string): { code?: string
 
 /** What {@link RiverbedClient.uploadImage} returns. */
 export interface UploadedImage {
-    image: RiverbedImage;
+    /** The id of the image the device created (read the image itself with {@link RiverbedClient.getImage}). */
+    imageId: number;
     /** SHA-256 of the bytes sent, computed while streaming. */
     sha256: string;
     bytes: number;
@@ -197,7 +207,8 @@ export class RiverbedClient {
 
     /**
      * Streams a local image file to the device as the raw request body, hashing it on the way
-     * (one read of the file). Resolves once the device acknowledged the bytes with the image object.
+     * (one read of the file). Resolves once the device acknowledged the bytes, with the id of the
+     * image it created: only the reply's `id` is read (see {@link createdImageId}).
      */
     async uploadImage(filePath: string, onProgress?: (p: UploadProgress) => void, progressIntervalMs?: number): Promise<UploadedImage> {
         const r = await uploadFile(this.session, {
@@ -208,12 +219,13 @@ export class RiverbedClient {
             onProgress,
             progressIntervalMs,
         });
-        return { image: imageSchema.parse(r.response.body), sha256: r.sha256, bytes: r.bytes, elapsedMs: r.elapsedMs };
+        return { imageId: createdImageId("POST images/upload", r.response.body), sha256: r.sha256, bytes: r.bytes, elapsedMs: r.elapsedMs };
     }
 
-    /** Asks the device to download an image itself. */
-    async fetchImage(url: string): Promise<RiverbedImage> {
-        return imageSchema.parse((await this.session.request({ method: "POST", path: `${SYSTEM_UPDATE}/images/fetch`, json: { url } })).body);
+    /** Asks the device to download an image itself; returns the id of the image it created. */
+    async fetchImage(url: string): Promise<number> {
+        const res = await this.session.request({ method: "POST", path: `${SYSTEM_UPDATE}/images/fetch`, json: { url } });
+        return createdImageId("POST images/fetch", res.body);
     }
 
     /** The update object. */
@@ -235,6 +247,15 @@ export class RiverbedClient {
     async resetUpdate(): Promise<void> {
         await this.session.request({ method: "POST", path: `${SYSTEM_UPDATE}/update/reset` });
     }
+}
+
+/** The `id` of a reply that created an image; an error quoting the reply when it names none. */
+export function createdImageId(call: string, reply: unknown): number {
+    const parsed = createdImageSchema.safeParse(reply);
+    if (!parsed.success) {
+        throw new Error(`the device accepted ${call} but its reply names no image id: ${JSON.stringify(reply)?.slice(0, 200) ?? "(no body)"}`);
+    }
+    return parsed.data.id;
 }
 
 function riverbedAuth(connection: RiverbedConnection): BearerTokenAuth {

@@ -1,12 +1,11 @@
 /**
- * Runtime handlers of the Riverbed resources, by kind (registered in `provider/runtime.ts`).
+ * The runtime side of the Riverbed vendor: each kind of `kinds.ts` bound to its handler
+ * (registered in `provider/runtime.ts`).
  */
-import type { ResourceHandler } from "../core/dynamic";
+import { vendorRuntime } from "../core/dynamic";
 import { upgradeImageHandler } from "./image-handler";
+import { riverbedKinds } from "./kinds";
 import { systemUpdateHandler } from "./update-handler";
 
-/** Handlers of the riverbed vendor, by kind. */
-export const riverbedHandlers: Record<string, ResourceHandler> = {
-    "riverbed:UpgradeImage": upgradeImageHandler,
-    "riverbed:SystemUpdate": systemUpdateHandler,
-};
+/** Handlers of the Riverbed vendor. */
+export const riverbedRuntime = vendorRuntime(riverbedKinds, { UpgradeImage: () => upgradeImageHandler, SystemUpdate: () => systemUpdateHandler });

@@ -35,7 +35,7 @@ import {
     inputsFromState, checkWithSchema, progressLogger, ResourceNotReadyError, type CreateResult, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
 import { InputError, VendorFailureError } from "../core/errors";
 import { sha256File, type UploadProgress } from "../core/upload";
-import { waitFor, WaitError, WaitFailedError, formatDuration } from "../core/waiter";
+import { readThrough, waitFor, WaitError, WaitFailedError, formatDuration } from "../core/waiter";
 import { known, newestEntry, RiverbedClient, type RiverbedImage } from "./client";
 import { every, inPhase, messageOf, mib, PhaseError, pollBounds } from "./common";
 import { connectionSchema, deviceName, resolveConnection } from "./connection";
@@ -196,9 +196,9 @@ async function brokenUpload(ctx: Ctx, knownIds: Set<number>, err: unknown): Prom
 async function transfer(ctx: Ctx, fileSha256: string | undefined, knownIds: Set<number>): Promise<{ image: RiverbedImage; sentSha256?: string }> {
     const { inputs, client, log, subject } = ctx;
     if (inputs.url !== undefined) {
-        const image = await inPhase(subject, `asking the device to fetch ${displayUrl(inputs.url)}`, () => client.fetchImage(inputs.url!));
-        log(`device fetching ${displayUrl(inputs.url)} as image ${image.id}`);
-        return { image };
+        const id = await inPhase(subject, `asking the device to fetch ${displayUrl(inputs.url)}`, () => client.fetchImage(inputs.url!));
+        log(`device fetching ${displayUrl(inputs.url)} as image ${id}`);
+        return { image: await readBack(ctx, id, `asking the device to fetch ${displayUrl(inputs.url)}`) };
     }
     const file = inputs.file!;
     const size = await fileSize(file);
@@ -213,12 +213,41 @@ async function transfer(ctx: Ctx, fileSha256: string | undefined, knownIds: Set<
     const up = await client.uploadImage(file, onProgress, 5_000).catch(async (err: unknown) => {
         throw await brokenUpload(ctx, knownIds, err);
     });
-    log(`uploaded ${mib(up.bytes)} MiB in ${formatDuration(up.elapsedMs)} (${mib(up.elapsedMs > 0 ? (up.bytes / up.elapsedMs) * 1_000 : 0)} MiB/s) as image ${up.image.id}`);
+    log(`uploaded ${mib(up.bytes)} MiB in ${formatDuration(up.elapsedMs)} (${mib(up.elapsedMs > 0 ? (up.bytes / up.elapsedMs) * 1_000 : 0)} MiB/s) as image ${up.imageId}`);
     if (fileSha256 !== undefined && fileSha256 !== up.sha256) {
-        const note = await discard(ctx, up.image.id);
+        const note = await discard(ctx, up.imageId);
         throw new PhaseError(subject, `uploading ${basename(file)}`, `the file changed while it was read (SHA-256 ${fileSha256} before, ${up.sha256} during the upload); ${note}`);
     }
-    return { image: up.image, sentSha256: up.sha256 };
+    return { image: await readBack(ctx, up.imageId, `uploading ${basename(file)}`), sentSha256: up.sha256 };
+}
+
+/**
+ * The image a transfer created, read by id (the transfer's reply is read for the id only). A device
+ * that lists no such image right after acknowledging it is an error; once the image exists, a
+ * failure to read it keeps it in state (partial failure) so the next `up` resumes instead of
+ * transferring again.
+ */
+async function readBack(ctx: Ctx, id: number, phase: string): Promise<RiverbedImage> {
+    let image: RiverbedImage | undefined;
+    try {
+        image = await readImage(ctx, id);
+    } catch (err) {
+        const outs = outputsFor(ctx.inputs, undefined, false, { stateDescription: "transferred; not read back yet" });
+        throw new ResourceNotReadyError(String(id), outs, new PhaseError(ctx.subject, `reading image ${id} after ${phase}`, messageOf(err), err));
+    }
+    if (!image) {
+        throw new PhaseError(ctx.subject, phase, `the device acknowledged the transfer as image ${id}, but GET images/items/${id} answers 404`);
+    }
+    return image;
+}
+
+/** `GET images/items/{id}`, riding out a reboot or a burst of 5xx as waits do (see {@link readBudget}). */
+function readImage(ctx: Reader, id: number): Promise<RiverbedImage | undefined> {
+    return readThrough({
+        what: `${ctx.subject} image ${id}`,
+        read: () => ctx.client.getImage(id),
+        ...readBudget(ctx),
+    });
 }
 
 /** Waits for VALID; failure states delete the image and throw; timeouts become a partial failure. */
@@ -308,20 +337,33 @@ async function create(inputs: ImageInputs): Promise<CreateResult<ImageOutputs>> 
 }
 
 /** True when the device runs the version this image carried (the device consumed it by installing it). */
-async function installedFrom(client: RiverbedClient, version: string | undefined): Promise<boolean> {
+async function installedFrom(reader: Reader, version: string | undefined): Promise<boolean> {
     if (!version) {
         return false;
     }
-    const update = await client.getUpdate();
+    const update = await readThrough({
+        what: `${reader.subject} update object`,
+        read: () => reader.client.getUpdate(),
+        ...readBudget(reader),
+    });
     return sameVersion(newestEntry(update)?.version, version);
+}
+
+/** What the reads of update, read and delete need. */
+type Reader = Pick<Ctx, "client" | "subject"> & { inputs: Pick<ImageInputs, "pollIntervalSeconds" | "waitTimeoutSeconds"> };
+
+/** How long a read rides out an unreachable device: the outage budget of the waits, within the wait budget. */
+function readBudget(reader: Reader): { maxOutageMs: number; minDelayMs: number; maxDelayMs: number } {
+    const waitMs = (reader.inputs.waitTimeoutSeconds ?? IMAGE_WAIT_TIMEOUT_SECONDS) * 1_000;
+    return { maxOutageMs: Math.min(IMAGE_MAX_OUTAGE_MS, waitMs), ...pollBounds(reader.inputs.pollIntervalSeconds ?? IMAGE_POLL_INTERVAL_SECONDS) };
 }
 
 /**
  * The image behind `id` if it is still the one this resource created (same checksum); `other` is set
  * when the device now uses the id for different bits.
  */
-async function sameImage(client: RiverbedClient, id: string, props: Partial<ImageOutputs>): Promise<{ image?: RiverbedImage; other?: RiverbedImage }> {
-    const image = await client.getImage(Number(id));
+async function sameImage(reader: Reader, id: string, props: Partial<ImageOutputs>): Promise<{ image?: RiverbedImage; other?: RiverbedImage }> {
+    const image = await readImage(reader, Number(id));
     if (image && props.checksum && known(image.checksum) && image.checksum!.toLowerCase() !== props.checksum.toLowerCase()) {
         return { other: image };
     }
@@ -370,9 +412,9 @@ export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
     async update(id, olds, raw) {
         const inputs = imageInputsSchema.parse(raw);
         const ctx = context(inputs);
-        const { image } = await inPhase(ctx.subject, `reading image ${id}`, () => sameImage(ctx.client, id, olds));
+        const { image } = await inPhase(ctx.subject, `reading image ${id}`, () => sameImage(ctx, id, olds));
         if (!image) {
-            if (await inPhase(ctx.subject, "reading the installed version", () => installedFrom(ctx.client, olds.version))) {
+            if (await inPhase(ctx.subject, "reading the installed version", () => installedFrom(ctx, olds.version))) {
                 return { outs: outputsFor(inputs, undefined, olds.adopted, { ...olds, state: CONSUMED, stateDescription: `installed by the device (runs ${olds.version})` }) };
             }
             throw new PhaseError(
@@ -393,9 +435,10 @@ export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
         const connection = resolveConnection(props.connection);
         const client = RiverbedClient.for(connection);
         const subject = deviceName(connection);
-        const { image } = await inPhase(subject, `reading image ${id}`, () => sameImage(client, id, props));
+        const reader: Reader = { client, subject, inputs: props };
+        const { image } = await inPhase(subject, `reading image ${id}`, () => sameImage(reader, id, props));
         if (!image) {
-            if (props.state === CONSUMED || (await inPhase(subject, "reading the installed version", () => installedFrom(client, props.version)))) {
+            if (props.state === CONSUMED || (await inPhase(subject, "reading the installed version", () => installedFrom(reader, props.version)))) {
                 const outs = { ...props, state: CONSUMED, stateDescription: `installed by the device (runs ${props.version})` };
                 return { id, props: outs, inputs: inputsOf(outs) };
             }
@@ -410,14 +453,15 @@ export const upgradeImageHandler: ResourceHandler<ImageInputs, ImageOutputs> = {
         const client = RiverbedClient.for(connection);
         const log = progressLogger(props.__logName, (s) => client.session.redact(s));
         const subject = deviceName(connection);
+        const reader: Reader = { client, subject, inputs: props };
         await inPhase(subject, `deleting image ${id}`, async () => {
-            const { image, other } = await sameImage(client, id, props);
+            const { image, other } = await sameImage(reader, id, props);
             if (other) {
                 log(`image ${id} on ${subject} now holds other bits (SHA-256 ${other.checksum}, not ${props.checksum}): left alone`);
                 return;
             }
             if (!image) {
-                const consumed = props.state === CONSUMED || (await installedFrom(client, props.version).catch(() => false));
+                const consumed = props.state === CONSUMED || (await installedFrom(reader, props.version).catch(() => false));
                 log(`image ${id} is no longer on ${subject}${consumed ? " (the device consumed it when installing it)" : ""}: nothing to delete`);
                 return;
             }

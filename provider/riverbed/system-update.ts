@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
+import { riverbedKinds } from "./kinds";
 import { secretConnection, type RiverbedConnectionArgs } from "./connection-args";
 
 /** Inputs of {@link SystemUpdate}. */
@@ -51,7 +50,7 @@ export interface SystemUpdateArgs {
  */
 export class SystemUpdate extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("riverbed", "SystemUpdate");
+    static readonly __pulumiType = riverbedKinds.SystemUpdate.typeToken;
 
     declare readonly imageId: pulumi.Output<string | number>;
     declare readonly targetVersion: pulumi.Output<string>;
@@ -68,7 +67,7 @@ export class SystemUpdate extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: SystemUpdateArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            providerShim("riverbed:SystemUpdate"),
+            riverbedKinds.SystemUpdate.provider,
             name,
             {
                 __logName: name,

@@ -39,7 +39,7 @@ import { z } from "zod";
 import {
     inputsFromState, checkWithSchema, progressLogger, ResourceNotReadyError, type DiffResult, type Progress, type ResourceHandler } from "../core/dynamic";
 import { VendorFailureError } from "../core/errors";
-import { waitFor, WaitError, WaitFailedError, formatDuration, type WaitEvent } from "../core/waiter";
+import { readThrough, waitFor, WaitError, WaitFailedError, formatDuration, type WaitEvent } from "../core/waiter";
 import { known, newestEntry, RiverbedClient, type RiverbedHistoryEntry, type RiverbedUpdate } from "./client";
 import { every, inPhase, messageOf, PhaseError, pollBounds } from "./common";
 import { connectionSchema, deviceName, resolveConnection } from "./connection";
@@ -77,7 +77,10 @@ export type UpdateInputs = z.infer<typeof updateInputsSchema>;
 export interface UpdateOutputs extends UpdateInputs {
     /** The device's version (newest `update_history` entry), e.g. `11.7.0 #24010`. */
     installedVersion: string;
-    /** The version the device ran before this resource last updated it. */
+    /**
+     * The version the device ran before this resource last updated it; for a device found already at
+     * the target, the version before the installed one (from state, else `update_history`), "" when unknown.
+     */
     previousVersion: string;
     /** The update object's state (`IDLE` after success). */
     state: string;
@@ -320,8 +323,7 @@ async function converge(inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id
     }
     if (sameVersion(installed, target)) {
         ctx.log(`${ctx.subject} already runs ${installed}: nothing to do`);
-        const previous = old && sameVersion(old.installedVersion, installed) ? old.previousVersion : installed;
-        return { id, outs: outputsFor(inputs, update, previous) };
+        return { id, outs: outputsFor(inputs, update, versionBefore(update, old)) };
     }
     const order = compareVersions(target, installed);
     if (inputs.allowDowngrade !== true) {
@@ -340,6 +342,31 @@ async function converge(inputs: UpdateInputs, old?: UpdateOutputs): Promise<{ id
     }
     const done = await install(ctx, update);
     return { id, outs: outputsFor(inputs, done, installed) };
+}
+
+/**
+ * The version the device ran before the one it runs now, for a device found already at the target
+ * (an update that finished while nobody watched, e.g. after a kill -9, or a rerun). In order: the
+ * state (what this resource saw the device run before, or already knew as previous), then the
+ * update object (the newest `update_history` entry older than the installed one with another
+ * version), else "" (unknown). Never the installed version itself.
+ */
+export function versionBefore(update: RiverbedUpdate, old: Partial<UpdateOutputs> | undefined): string {
+    const installed = newestEntry(update);
+    const differs = (v: string | undefined): v is string => !!v && !sameVersion(v, installed?.version);
+    if (differs(old?.installedVersion)) {
+        return old.installedVersion;
+    }
+    if (differs(old?.previousVersion)) {
+        return old.previousVersion;
+    }
+    let before: RiverbedHistoryEntry | undefined;
+    for (const entry of update.update_history) {
+        if (entry !== installed && entry.time <= (installed?.time ?? Infinity) && differs(entry.version) && (!before || entry.time >= before.time)) {
+            before = entry;
+        }
+    }
+    return before?.version ?? "";
 }
 
 function inputsOf(props: UpdateOutputs): Record<string, unknown> {
@@ -373,7 +400,16 @@ export const systemUpdateHandler: ResourceHandler<UpdateInputs, UpdateOutputs> =
     async read(id, props) {
         const connection = resolveConnection(props.connection);
         const client = RiverbedClient.for(connection);
-        const update = await inPhase(deviceName(connection), "reading the update state", () => client.getUpdate());
+        const subject = deviceName(connection);
+        // A refresh rides out a reboot or a burst of 5xx the way waits do (bounded by rebootTimeoutSeconds).
+        const update = await inPhase(subject, "reading the update state", () =>
+            readThrough({
+                what: `${subject} update object`,
+                read: () => client.getUpdate(),
+                maxOutageMs: (props.rebootTimeoutSeconds ?? UPDATE_REBOOT_TIMEOUT_SECONDS) * 1_000,
+                ...pollBounds(props.pollIntervalSeconds ?? UPDATE_POLL_INTERVAL_SECONDS),
+            }),
+        );
         const outs = outputsFor(inputsOf(props) as UpdateInputs, update, props.previousVersion, props);
         const inputs = inputsOf(outs);
         if (!sameVersion(outs.installedVersion, props.targetVersion)) {

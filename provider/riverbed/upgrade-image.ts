@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { typeToken } from "../core/dynamic";
-import { providerShim } from "../core/shim";
+import { riverbedKinds } from "./kinds";
 import { secretConnection, type RiverbedConnectionArgs } from "./connection-args";
 
 /** Inputs of {@link UpgradeImage}. Give exactly one of `file` and `url`. */
@@ -54,7 +53,7 @@ export interface UpgradeImageArgs {
  */
 export class UpgradeImage extends pulumi.dynamic.Resource {
     /** Type token, for policies (`validateResourceOfType`). */
-    static readonly __pulumiType = typeToken("riverbed", "UpgradeImage");
+    static readonly __pulumiType = riverbedKinds.UpgradeImage.typeToken;
 
     declare readonly file: pulumi.Output<string | undefined>;
     declare readonly url: pulumi.Output<string | undefined>;
@@ -72,7 +71,7 @@ export class UpgradeImage extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: UpgradeImageArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            providerShim("riverbed:UpgradeImage"),
+            riverbedKinds.UpgradeImage.provider,
             name,
             {
                 __logName: name,

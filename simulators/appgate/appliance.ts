@@ -58,6 +58,17 @@ export class AppgateHttpError extends SimulatorHttpError {
     }
 }
 
+/** A plain-text answer instead of the JSON error body (a proxy in front of an unreachable appliance). */
+export class PlainTextHttpError extends Error {
+    constructor(
+        readonly status: number,
+        readonly text: string,
+    ) {
+        super(text);
+        this.name = "PlainTextHttpError";
+    }
+}
+
 /** What an appliance needs from its simulator. */
 export interface ApplianceDeps {
     readonly timers: TimerGroup;
@@ -110,6 +121,8 @@ export class SimAppliance implements ApplianceIdentity {
     readonly accepted: ApplianceCallCounts = { prepare: 0, complete: 0, switchPartition: 0, cancel: 0, upgrade: 0 };
     /** `GET .../upgrade` answers that read `idle` while an accepted prepare had not started yet. */
     raceReads = 0;
+    /** `idle` answers still owed after the last prepare (`idleAfterPrepareReads`). */
+    private maskedIdleReads = 0;
 
     private readonly volumes: { 1: ApplianceVersion | undefined; 2: ApplianceVersion | undefined };
     private active: 1 | 2;
@@ -170,12 +183,21 @@ export class SimAppliance implements ApplianceIdentity {
 
     /** `GET /appliances/{id}/upgrade`: counts reads that hit the idle-after-prepare race. */
     readUpgrade(): { status: AppgateUpgradeStatus; details: string } {
+        if (this.maskedIdleReads > 0) {
+            // `idleAfterPrepareReads`: idle whatever the appliance does and whatever the change record says.
+            this.maskedIdleReads--;
+            this.raceReads++;
+            return { status: "idle", details: "" };
+        }
         if (this.prepareQueued) this.raceReads++;
         return { status: this.upgradeStatus, details: this.upgradeDetails };
     }
 
     /** `POST .../upgrade/prepare` (or the one-shot `POST .../upgrade` with `oneShot`). */
     prepare(imageUrl: unknown, oneShot = false): ChangeRecord {
+        if (this.deps.settings().busyPrepareStatus === 409 && !["idle", "failed"].includes(this.upgradeStatus)) {
+            throw new SimulatorHttpError(409, AppgateErrorIds.conflict, `Appliance ${this.name} already has an upgrade in progress (status '${this.upgradeStatus}').`);
+        }
         this.requireStatus(["idle", "failed"], oneShot ? "upgrade" : "prepare an upgrade");
         const url = parseImageUrl(imageUrl);
         const fileName = imageFileNameOf(url);
@@ -187,6 +209,10 @@ export class SimAppliance implements ApplianceIdentity {
         this.prepareQueued = true;
         this.set("idle", "");
         const settings = this.deps.settings();
+        this.maskedIdleReads = oneShot ? 0 : settings.idleAfterPrepareReads;
+        if (!oneShot && settings.prepareChangeCompletes === "accepted") {
+            this.deps.changes.finish(job.change, "success", `Prepare of ${fileName} accepted`);
+        }
         this.after(job, settings.timings.idleAfterPrepareMs, () => {
             this.prepareQueued = false;
             this.set("started", `Preparing ${fileName}`);
@@ -233,6 +259,7 @@ export class SimAppliance implements ApplianceIdentity {
         const job = this.startJob("cancel", "Cancelling the upgrade");
         this.accepted.cancel++;
         this.prepareQueued = false;
+        this.maskedIdleReads = 0;
         if (this.upgradeStatus === "idle" && this.prepared === undefined) {
             this.deps.changes.finish(job.change, "success", "Nothing to cancel");
             this.job = undefined;
@@ -368,6 +395,7 @@ export class SimAppliance implements ApplianceIdentity {
                 if (volume !== undefined) this.active = volume;
                 this.prepared = undefined;
                 this.prepareQueued = false;
+                this.maskedIdleReads = 0;
                 this.reachable = true;
                 this.set("idle", "");
                 this.finishJob(job, "success", `Running ${formatApplianceVersion(this.version)} on volume ${this.active}`);

@@ -39,6 +39,20 @@ export const DEFAULT_APPGATE_TIMINGS: AppgateTimings = {
     cancelMs: 5_000,
 };
 
+/** When the change record of an accepted prepare completes ([infer]: sdpctl only polls it). */
+export type PrepareChangeCompletion =
+    /** Once the appliance has taken the job (it reaches `downloading`; default). */
+    | "downloading"
+    /** At once, when the prepare is accepted: the record reads `completed` while the status may still read `idle`. */
+    | "accepted";
+
+/** How the controller answers requests about an appliance that is rebooting ([unknown]). */
+export type RebootingApplianceReplies =
+    /** Upgrade calls get a JSON 502 `{id: "bad gateway"}`; the appliance object still reads (default). */
+    | "json-502"
+    /** Every request about the appliance (`GET /appliances/{id}`, upgrade, change) gets a plain-text `502 Bad Gateway`. */
+    | "plain-502-every-call";
+
 /** Settings that can also be changed while the simulator runs (`configure()` / `PATCH /__sim/settings`). */
 export interface AppgateRuntimeSettings {
     /** Lifetime of login tokens in ms (real: [unknown]; default one hour). */
@@ -50,6 +64,19 @@ export interface AppgateRuntimeSettings {
     readonly peerVersionsBack: number;
     /** While the primary controller installs an upgrade, its admin API answers 502 (services stopped). */
     readonly controllerDownWhileInstalling: boolean;
+    /**
+     * After each accepted prepare, `GET .../upgrade` answers `idle` for this many reads whatever the
+     * appliance is doing and whatever the change record says (sdpctl#319 taken to its worst; default 0).
+     */
+    readonly idleAfterPrepareReads: number;
+    /** When the prepare's change record completes (default `downloading`). */
+    readonly prepareChangeCompletes: PrepareChangeCompletion;
+    /** Requests about a rebooting appliance (default `json-502`). */
+    readonly rebootingApplianceReplies: RebootingApplianceReplies;
+    /** Status of a prepare refused because the appliance is busy: 412 (documented precondition, default) or 409 (what sdpctl expects). */
+    readonly busyPrepareStatus: 409 | 412;
+    /** Whether tokens survive the controller's reboot ([unknown]; default false). */
+    readonly tokensSurviveReboot: boolean;
     /** Phase durations. */
     readonly timings: AppgateTimings;
 }
@@ -102,6 +129,16 @@ export interface AppgateSimulatorOptions {
     readonly peerVersionsBack?: number;
     /** Admin API answers 502 while the primary controller installs (default true). */
     readonly controllerDownWhileInstalling?: boolean;
+    /** `idle` answers after each accepted prepare, counted in status reads (default 0). */
+    readonly idleAfterPrepareReads?: number;
+    /** When a prepare's change record completes (default `downloading`). */
+    readonly prepareChangeCompletes?: PrepareChangeCompletion;
+    /** Requests about a rebooting appliance (default `json-502`). */
+    readonly rebootingApplianceReplies?: RebootingApplianceReplies;
+    /** Status of a prepare refused while busy (default 412). */
+    readonly busyPrepareStatus?: 409 | 412;
+    /** Keep tokens across the controller's reboot (default false). */
+    readonly tokensSurviveReboot?: boolean;
     /** Phase durations in ms; explicit values are used as given, missing ones are the defaults divided by `speed`. */
     readonly timings?: Partial<AppgateTimings>;
     /** Time compression for default phase durations (default 1). */
@@ -141,6 +178,11 @@ export function resolveAppgateSettings(options: AppgateSimulatorOptions): Appgat
         tokenTtlMs: options.tokenTtlMs ?? 60 * 60_000,
         peerVersionsBack: options.peerVersionsBack ?? 2,
         controllerDownWhileInstalling: options.controllerDownWhileInstalling ?? true,
+        idleAfterPrepareReads: options.idleAfterPrepareReads ?? 0,
+        prepareChangeCompletes: options.prepareChangeCompletes ?? "downloading",
+        rebootingApplianceReplies: options.rebootingApplianceReplies ?? "json-502",
+        busyPrepareStatus: options.busyPrepareStatus ?? 412,
+        tokensSurviveReboot: options.tokensSurviveReboot ?? false,
         timings: resolveAppgateTimings(options.timings, options.speed ?? 1),
     });
 }
@@ -156,6 +198,18 @@ export function validateAppgateSettings(settings: AppgateRuntimeSettings): Appga
     if (typeof settings.controllerDownWhileInstalling !== "boolean") {
         throw new Error(`Appgate simulator [controllerDownWhileInstalling] must be a boolean, got ${JSON.stringify(settings.controllerDownWhileInstalling)}.`);
     }
+    if (!Number.isInteger(settings.idleAfterPrepareReads) || settings.idleAfterPrepareReads < 0) {
+        throw new Error(`Appgate simulator [idleAfterPrepareReads] must be a non-negative integer, got ${JSON.stringify(settings.idleAfterPrepareReads)}.`);
+    }
+    const oneOf = (key: keyof AppgateRuntimeSettings, allowed: readonly unknown[]) => {
+        if (!allowed.includes(settings[key])) {
+            throw new Error(`Appgate simulator [${key}] must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(settings[key])}.`);
+        }
+    };
+    oneOf("prepareChangeCompletes", ["downloading", "accepted"]);
+    oneOf("rebootingApplianceReplies", ["json-502", "plain-502-every-call"]);
+    oneOf("busyPrepareStatus", [409, 412]);
+    oneOf("tokensSurviveReboot", [true, false]);
     resolveAppgateTimings(settings.timings); // validates every value
     return settings;
 }

@@ -6,7 +6,9 @@
  * an install → `Accept` peer-version check (406 with min/max; not for `GET /version`) → bearer
  * token (401; not for `/login`, `/version`, `/identity-providers/names`) → handler. Calls about an
  * appliance that is rebooting (not the primary controller, whose whole API is then down) get 502,
- * as the controller cannot reach it.
+ * as the controller cannot reach it: a JSON 502 for upgrade calls, or, with
+ * `rebootingApplianceReplies: "plain-502-every-call"`, a plain-text `Bad Gateway` for every request
+ * about it (`GET /appliances/{id}` and `…/change/{id}` included).
  *
  * Operation names (call counters, fault targeting): `version.get`, `login`,
  * `identity-providers.names`, `appliances.list`, `appliances.get`, `appliances.status`,
@@ -20,7 +22,8 @@ import type { ServerResponse } from "node:http";
 import { SimulatorHttpError } from "../core/http-error";
 import { discardBody, isJsonObject, readJsonBody, sendJson, sendNoContent } from "../core/http-io";
 import { Router, type RouteContext } from "../core/router";
-import { AppgateHttpError, type SimAppliance } from "./appliance";
+import { AppgateHttpError, PlainTextHttpError, type SimAppliance } from "./appliance";
+import type { RebootingApplianceReplies } from "./options";
 import type { AppgateAuth, PeerVersionRange } from "./auth";
 import type { ChangeLog, ChangeRecord } from "./changes";
 import { ADMIN_PREFIX, APPLIANCE_STATUS_MIN_PEER_VERSION, AppgateErrorIds } from "./constants";
@@ -36,6 +39,8 @@ export interface AppgateRouteDeps {
     readonly sites: () => ReadonlyArray<{ id: string; name: string }>;
     readonly changes: ChangeLog;
     readonly identityProvider: () => string;
+    /** How requests about a rebooting appliance are answered. */
+    readonly rebootingApplianceReplies: () => RebootingApplianceReplies;
 }
 
 type Access = "public" | "versioned" | "authenticated";
@@ -51,6 +56,11 @@ export function buildAppgateRoutes(deps: AppgateRouteDeps): Router {
             if (access === "authenticated") deps.auth.authenticate(context.req);
             await handler({ ...context, peerVersion });
         } catch (error) {
+            if (error instanceof PlainTextHttpError && !context.res.headersSent) {
+                context.res.writeHead(error.status, { "content-type": "text/plain" });
+                context.res.end(error.text);
+                return;
+            }
             if (!(error instanceof AppgateHttpError) || context.res.headersSent) throw error;
             sendJson(context.res, error.status, { id: error.code, message: error.message, ...error.extra }, error.headers);
         }
@@ -58,6 +68,10 @@ export function buildAppgateRoutes(deps: AppgateRouteDeps): Router {
     const find = (id: string): SimAppliance => {
         const appliance = deps.appliances().find((candidate) => candidate.id === id);
         if (appliance === undefined) throw new SimulatorHttpError(404, AppgateErrorIds.notFound, `Appliance ${id} not found.`);
+        if (!appliance.online && deps.rebootingApplianceReplies() === "plain-502-every-call") {
+            // A proxy in front of the unreachable appliance answers, not the Controller's API.
+            throw new PlainTextHttpError(502, "Bad Gateway");
+        }
         return appliance;
     };
     const reachable = (id: string): SimAppliance => {

@@ -151,14 +151,15 @@ export class AppgateSimulator extends SimulatedAppliance<AppgateSimulatorEvents>
                 sites: () => this.siteList,
                 changes: this.changes,
                 identityProvider: () => this.identityProvider,
+                rebootingApplianceReplies: () => this.settings.rebootingApplianceReplies,
             }),
             controlRoutes: buildAppgateControlRoutes(this),
             formatError: (status, code, message) => ({ id: isCoreCode(code) ? errorIdForStatus(status) : code, message }),
             defaultRebootMs: () => this.settings.timings.rebootMs,
         });
         this.server.on("offline", () => {
-            // [unknown] whether tokens survive a controller reboot: assume not (appgate.md §6).
-            this.auth.revokeAll();
+            // [unknown] whether tokens survive a controller reboot: by default not (appgate.md §6).
+            if (!this.settings.tokensSurviveReboot) this.auth.revokeAll();
             this.emit("offline");
         });
         this.server.on("online", () => this.emit("online"));

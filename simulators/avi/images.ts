@@ -75,6 +75,11 @@ export class AviImageStore {
         return [...this.images.values()];
     }
 
+    /** Remove an image; false when there was none. */
+    remove(uuid: string): boolean {
+        return this.images.delete(uuid);
+    }
+
     get(uuid: string): AviImage | undefined {
         return this.images.get(uuid);
     }

@@ -6,7 +6,7 @@
  * Error bodies are `{"error": "<text>"}` ([unknown] real shape, avi.md §2).
  *
  * Operation names (call counters, fault targeting): `login`, `logout`, `initial-data.get`,
- * `images.list`, `images.get`, `images.upload`, `upgrade.start`, `segroup.resume`, `usi.list`,
+ * `images.list`, `images.get`, `images.upload`, `images.delete`, `upgrade.start`, `segroup.resume`, `usi.list`,
  * `usi.get`, `usi.put`, `usi.patch`, `usi.summary`, `cluster.get`, `cluster.runtime`,
  * `cluster.status`, `version.controller`, `segroups.list`.
  */
@@ -95,6 +95,12 @@ export function buildAviRoutes(deps: AviRouteDeps): Router {
             const image = deps.images.get(params["uuid"]!);
             if (image === undefined) throw new SimulatorHttpError(404, "NOT_FOUND", `Image ${params["uuid"]} not found.`);
             sendJson(res, 200, renderImage(image, deps.baseUrl()));
+        }))
+        .on("DELETE", `${AviPaths.image}/:uuid`, "images.delete", api(({ res, params }) => {
+            configWrite();
+            if (!deps.images.remove(params["uuid"]!)) throw new SimulatorHttpError(404, "NOT_FOUND", `Image ${params["uuid"]} not found.`);
+            res.writeHead(204);
+            res.end();
         }))
         .on("POST", AviPaths.image, "images.upload", api(async ({ req, res }) => {
             configWrite();

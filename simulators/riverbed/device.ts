@@ -102,6 +102,7 @@ export class RiverbedSimulator extends SimulatedAppliance<RiverbedSimulatorEvent
             images: this.imageStore,
             idleTimeoutMs: () => this.settings.transferIdleTimeoutMs,
             allowRemoteFetch: options.allowRemoteFetch ?? false,
+            uploadReply: () => this.settings.uploadReply,
             onStop: (cleanup) => {
                 this.stopCleanups.add(cleanup);
                 return () => this.stopCleanups.delete(cleanup);
@@ -119,8 +120,8 @@ export class RiverbedSimulator extends SimulatedAppliance<RiverbedSimulatorEvent
             defaultRebootMs: () => this.settings.timings.rebootMs,
         });
         this.server.on("offline", () => {
-            // A rebooting appliance forgets its sessions and drops the downloads it was running.
-            this.auth.revokeAll();
+            // A rebooting appliance forgets its sessions ([unknown]: `tokensSurviveReboot` keeps them) and drops the downloads it was running.
+            if (!this.settings.tokensSurviveReboot) this.auth.revokeAll();
             this.imageStore.abortTransfers("the appliance rebooted");
             this.emit("offline");
         });

@@ -36,6 +36,16 @@ export type ExpiresAtFormat =
     /** Token lifetime in seconds (`expires_at: 900`), as the AppResponse auth page's example shows. */
     | "lifetime-seconds";
 
+/**
+ * What `POST images/upload` and `POST images/fetch` answer. The reference says the reply "returns
+ * an image data object" [doc] and carries `id` [code], not which fields are present at that moment.
+ */
+export type UploadReply =
+    /** The whole image object (default). */
+    | "image"
+    /** Only `{"id": N}`: clients must read the image with `GET images/items/{id}`. */
+    | "id-only";
+
 /** Settings that can also be changed while the simulator runs (`configure()` / `PATCH /__sim/settings`). */
 export interface RiverbedRuntimeSettings {
     /** Access-token lifetime in ms (real appliance: 15 minutes). */
@@ -48,6 +58,10 @@ export interface RiverbedRuntimeSettings {
     readonly transferIdleTimeoutMs: number;
     /** Format of `expires_at` in token responses. */
     readonly expiresAtFormat: ExpiresAtFormat;
+    /** What upload and fetch replies carry (default `image`). */
+    readonly uploadReply: UploadReply;
+    /** Whether tokens survive a reboot ([unknown]; default false: every token is dropped). */
+    readonly tokensSurviveReboot: boolean;
     /** Phase durations. */
     readonly timings: RiverbedTimings;
 }
@@ -78,6 +92,10 @@ export interface RiverbedSimulatorOptions {
     readonly transferIdleTimeoutMs?: number;
     /** Format of `expires_at` (default `epoch-seconds`). */
     readonly expiresAtFormat?: ExpiresAtFormat;
+    /** What upload and fetch replies carry (default `image`; `id-only` answers `{"id": N}`). */
+    readonly uploadReply?: UploadReply;
+    /** Keep tokens across reboots (default false). */
+    readonly tokensSurviveReboot?: boolean;
     /**
      * Phase durations in ms. Values given here are used as-is; missing ones come from
      * {@link DEFAULT_RIVERBED_TIMINGS} divided by `speed`.
@@ -121,6 +139,8 @@ export function resolveRuntimeSettings(options: RiverbedSimulatorOptions): River
         maxRefreshTokensPerUser: options.maxRefreshTokensPerUser ?? 25,
         transferIdleTimeoutMs: options.transferIdleTimeoutMs ?? 60_000,
         expiresAtFormat: options.expiresAtFormat ?? "epoch-seconds",
+        uploadReply: options.uploadReply ?? "image",
+        tokensSurviveReboot: options.tokensSurviveReboot ?? false,
         timings: resolveTimings(options.timings, options.speed ?? 1),
     });
 }
@@ -139,6 +159,12 @@ export function validateRuntimeSettings(settings: RiverbedRuntimeSettings): Rive
     }
     if (settings.expiresAtFormat !== "epoch-seconds" && settings.expiresAtFormat !== "lifetime-seconds") {
         throw new Error(`Riverbed simulator [expiresAtFormat] must be "epoch-seconds" or "lifetime-seconds", got ${JSON.stringify(settings.expiresAtFormat)}.`);
+    }
+    if (settings.uploadReply !== "image" && settings.uploadReply !== "id-only") {
+        throw new Error(`Riverbed simulator [uploadReply] must be "image" or "id-only", got ${JSON.stringify(settings.uploadReply)}.`);
+    }
+    if (typeof settings.tokensSurviveReboot !== "boolean") {
+        throw new Error(`Riverbed simulator [tokensSurviveReboot] must be a boolean, got ${JSON.stringify(settings.tokensSurviveReboot)}.`);
     }
     resolveTimings(settings.timings); // validates every explicit value
     return settings;

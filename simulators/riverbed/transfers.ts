@@ -15,13 +15,16 @@ import { isJsonObject, readJsonBody, sendJson } from "../core/http-io";
 import { consumeStream } from "../core/streaming";
 import { RiverbedErrorIds } from "./constants";
 import { RIVERBED_IMAGE_HEADER_SEARCH_BYTES } from "./image-format";
-import type { RiverbedImageStore } from "./images";
+import type { RiverbedImage, RiverbedImageStore } from "./images";
+import type { UploadReply } from "./options";
 
 /** What transfers need from the device. */
 export interface TransferDeps {
     readonly images: RiverbedImageStore;
     readonly idleTimeoutMs: () => number;
     readonly allowRemoteFetch: boolean;
+    /** What the upload and fetch replies carry (see `UploadReply`). */
+    readonly uploadReply: () => UploadReply;
     /** Registers a cleanup to run when the simulator stops (aborting downloads in flight). */
     readonly onStop: (cleanup: () => void) => () => void;
 }
@@ -73,7 +76,7 @@ export async function receiveUpload(req: IncomingMessage, res: ServerResponse, d
         if (done === undefined) {
             throw new SimulatorHttpError(404, RiverbedErrorIds.notFound, `Image ${image.id} was deleted during the upload.`);
         }
-        sendJson(res, 202, done);
+        sendJson(res, 202, replyFor(done, deps));
     } catch (error) {
         if (error instanceof SimulatorHttpError) throw error;
         // The client disconnected or the stream failed: nobody is left to answer.
@@ -92,8 +95,13 @@ export async function startFetch(req: IncomingMessage, res: ServerResponse, deps
     }
     const url = parseFetchUrl(body["url"], deps.allowRemoteFetch);
     const image = deps.images.beginTransfer(undefined, `Fetching image from ${url.href}`);
-    sendJson(res, 202, image);
+    sendJson(res, 202, replyFor(image, deps));
     void download(url, image.id, deps);
+}
+
+/** The reply to a transfer: the image object, or only its id (`uploadReply: "id-only"`). */
+function replyFor(image: RiverbedImage, deps: TransferDeps): RiverbedImage | { id: number } {
+    return deps.uploadReply() === "id-only" ? { id: image.id } : image;
 }
 
 async function download(url: URL, imageId: number, deps: TransferDeps): Promise<void> {

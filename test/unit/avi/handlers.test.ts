@@ -1,8 +1,8 @@
-import { closeAllSessions } from "../../../provider/core/sessions";
-import { ResourceNotReadyError } from "../../../provider/core/dynamic";
+import { ResourceNotReadyError, type ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, processEnv, type HandlerEnv } from "../../../provider/core/env";
 import { VendorFailureError } from "../../../provider/core/errors";
-import { controllerImageHandler, type ImageOutputs } from "../../../provider/avi/image-handler";
-import { controllerUpgradeHandler } from "../../../provider/avi/upgrade-handler";
+import { controllerImageHandler as imageFactory, type ImageInputs, type ImageOutputs } from "../../../provider/avi/image-handler";
+import { controllerUpgradeHandler as upgradeFactory, type UpgradeInputs, type UpgradeOutputs } from "../../../provider/avi/upgrade-handler";
 import { getUpgradeStatusInfo } from "../../../provider/avi/upgrade-status-info";
 import { startAviSimulator, type AviSimulator, type AviSimulatorOptions } from "../../../simulators/avi";
 import { aviClient, FAST_AVI, packageFile } from "./sim-helpers";
@@ -10,14 +10,21 @@ import { aviClient, FAST_AVI, packageFile } from "./sim-helpers";
 let sim: AviSimulator;
 const logs: string[] = [];
 let logSpy: jest.SpyInstance;
+let env: HandlerEnv;
+let controllerImageHandler: ResourceHandler<ImageInputs, ImageOutputs>;
+let controllerUpgradeHandler: ResourceHandler<UpgradeInputs, UpgradeOutputs>;
 
 beforeEach(() => {
+    env = handlerEnv();
+    controllerImageHandler = imageFactory(env) as ResourceHandler<ImageInputs, ImageOutputs>;
+    controllerUpgradeHandler = upgradeFactory(env) as ResourceHandler<UpgradeInputs, UpgradeOutputs>;
     logs.length = 0;
     logSpy = jest.spyOn(console, "log").mockImplementation((line: string) => void logs.push(line));
 });
 afterEach(async () => {
     logSpy.mockRestore();
-    closeAllSessions();
+    env.clients.close();
+    processEnv.clients.close();
     await sim?.stop();
 });
 

@@ -19,7 +19,14 @@ async function serve(handler: Handler) {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    return { url, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+    return {
+        url,
+        close: () =>
+            new Promise<void>((r) => {
+                server.closeAllConnections();
+                server.close(() => r());
+            }),
+    };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -49,7 +56,9 @@ afterEach(async () => {
 
 test("GET is retried on 503 and succeeds", async () => {
     let n = 0;
-    const srv = await serve((_q, res) => (++n < 3 ? json(res, 503, { error_id: "BUSY", error_text: "busy" }) : json(res, 200, { ok: true })));
+    const srv = await serve((_q, res) =>
+        ++n < 3 ? json(res, 503, { error_id: "BUSY", error_text: "busy" }) : json(res, 200, { ok: true }),
+    );
     open.push(srv);
     const { s, sleeps } = session(srv.url);
     const r = await s.request({ method: "GET", path: "/thing" });
@@ -61,7 +70,9 @@ test("GET is retried on 503 and succeeds", async () => {
 
 test("Retry-After (seconds) is honoured on 429", async () => {
     let n = 0;
-    const srv = await serve((_q, res) => (++n === 1 ? json(res, 429, { error_id: "SLOW_DOWN" }, { "retry-after": "7" }) : json(res, 200, {})));
+    const srv = await serve((_q, res) =>
+        ++n === 1 ? json(res, 429, { error_id: "SLOW_DOWN" }, { "retry-after": "7" }) : json(res, 200, {}),
+    );
     open.push(srv);
     const { s, sleeps } = session(srv.url);
     await s.request({ method: "GET", path: "/x" });
@@ -218,7 +229,12 @@ test("basic + CSRF: a mutating call first fetches the CSRF token", async () => {
         json(res, 200, {}, { "EMC-CSRF-TOKEN": "tok9" });
     });
     open.push(srv);
-    const auth = new BasicCsrfAuth({ username: "admin", password: "pw-123", csrfHeader: "EMC-CSRF-TOKEN", csrfProbePath: "/api/types/system/instances" });
+    const auth = new BasicCsrfAuth({
+        username: "admin",
+        password: "pw-123",
+        csrfHeader: "EMC-CSRF-TOKEN",
+        csrfProbePath: "/api/types/system/instances",
+    });
     const { s } = session(srv.url, { auth });
     await s.request({ method: "POST", path: "/api/types/x/instances", json: {} });
     expect(seen).toEqual(["GET /api/types/system/instances csrf=- auth=Basic", "POST /api/types/x/instances csrf=tok9 auth=Basic"]);
@@ -228,12 +244,17 @@ test("error messages never contain credentials, even when the vendor echoes them
     const password = "Sup3r$ecret/pw";
     const srv = await serve((req, res, body) => {
         if (req.url === "/login") return json(res, 200, { access_token: "TOKEN-abc123" });
-        json(res, 400, { error_id: "BAD", error_text: `bad request with ${req.headers.authorization} and ${password} and ${encodeURIComponent(password)} ${body}` });
+        json(res, 400, {
+            error_id: "BAD",
+            error_text: `bad request with ${req.headers.authorization} and ${password} and ${encodeURIComponent(password)} ${body}`,
+        });
     });
     open.push(srv);
     const auth = new BearerTokenAuth({
         secrets: [password],
-        login: async (ctx) => ({ accessToken: ((await ctx.send({ method: "POST", path: "/login", json: { password } })).body as any).access_token }),
+        login: async (ctx) => ({
+            accessToken: ((await ctx.send({ method: "POST", path: "/login", json: { password } })).body as any).access_token,
+        }),
     });
     const { s } = session(srv.url, { auth });
     const err = await s.request({ method: "POST", path: "/x", json: { password } }).catch((e) => e);
@@ -248,12 +269,37 @@ test("error messages never contain credentials, even when the vendor echoes them
 test("TLS: a self-signed device is refused by default, trusted with its CA bundle, or reached with explicit insecure", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tls-test-"));
     try {
-        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                join(dir, "key.pem"),
+                "-out",
+                join(dir, "cert.pem"),
+            ],
+            { stdio: "ignore" },
+        );
         const cert = readFileSync(join(dir, "cert.pem"), "utf8");
         const server = https.createServer({ key: readFileSync(join(dir, "key.pem")), cert }, (_q, res) => json(res, 200, { ok: true }));
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-        open.push({ close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+        open.push({
+            close: () =>
+                new Promise<void>((r) => {
+                    server.closeAllConnections();
+                    server.close(() => r());
+                }),
+        });
         const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
 
         const strict = session(url).s;

@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "../../../provider/core/shim";
+import { allKinds } from "../../../provider/kinds";
 import { kinds } from "../../../provider/runtime";
 
 const requireFromString: (code: string, filename?: string) => any = require("require-from-string");
@@ -29,27 +29,34 @@ test("the runtime registers at least one kind", () => {
     expect(kinds()).toContain("loopback:Setting");
 });
 
-test.each(kinds())("%s: provider serializes, stays small, and loads back and dispatches through the runtime", async (kind) => {
-    const provider = providerShim(kind);
-    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
-    const text = serialized.text;
-    console.log(`${kind}: __provider is ${text.length} bytes`);
-    expect(text.length).toBeLessThanOrEqual(4096);
-    // Nothing but the runtime is required, by its public name; no by-value module capture.
-    expect(text).toContain('require("pulumi-upgrades/runtime")');
-    expect(text).not.toMatch(/bin\/provider|node_modules\//);
-
-    const loaded = requireFromString(text, join(programDir, "__provider.js")).handler();
-    expect(Object.keys(loaded).sort()).toEqual(["check", "configure", "create", "delete", "diff", "read", "update"]);
-    // check with an empty bag must come back as structured failures, not a crash.
-    const result = await loaded.check({}, {});
-    expect(Array.isArray(result.failures)).toBe(true);
-    expect(result.failures.length).toBeGreaterThan(0);
-    for (const f of result.failures) {
-        expect(typeof f.property).toBe("string");
-        expect(typeof f.reason).toBe("string");
-    }
+test("every defined kind has a handler in the runtime, and every handler a defined kind", () => {
+    expect(kinds().sort()).toEqual(allKinds.map((k) => k.name).sort());
 });
+
+test.each(allKinds.map((k) => [k.name, k] as const))(
+    "%s: provider serializes, stays small, and loads back and dispatches through the runtime",
+    async (_name, kind) => {
+        const provider = kind.provider;
+        const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+        const text = serialized.text;
+        console.log(`${kind.name}: __provider is ${text.length} bytes`);
+        expect(text.length).toBeLessThanOrEqual(4096);
+        // Nothing but the runtime is required, by its public name; no by-value module capture.
+        expect(text).toContain('require("pulumi-upgrades/runtime")');
+        expect(text).not.toMatch(/bin\/provider|node_modules\//);
+
+        const loaded = requireFromString(text, join(programDir, "__provider.js")).handler();
+        expect(Object.keys(loaded).sort()).toEqual(["check", "configure", "create", "delete", "diff", "read", "update"]);
+        // check with an empty bag must come back as structured failures, not a crash.
+        const result = await loaded.check({}, {});
+        expect(Array.isArray(result.failures)).toBe(true);
+        expect(result.failures.length).toBeGreaterThan(0);
+        for (const f of result.failures) {
+            expect(typeof f.property).toBe("string");
+            expect(typeof f.reason).toBe("string");
+        }
+    },
+);
 
 test("a provider capturing a zod schema built at module level would be caught", async () => {
     const { z } = await import("zod");

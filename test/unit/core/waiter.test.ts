@@ -33,8 +33,7 @@ function sequence(...states: (string | Error)[]): () => Promise<Observation<unkn
     };
 }
 
-const refused = () =>
-    new VendorApiError({ vendor: "v", method: "GET", path: "/x", code: "ECONNREFUSED", transient: true });
+const refused = () => new VendorApiError({ vendor: "v", method: "GET", path: "/x", code: "ECONNREFUSED", transient: true });
 
 const base = { what: "device d1 upgrade", target: ["DONE"], pending: ["RUNNING"], failure: ["FAILED"], random: () => 0.5 };
 
@@ -65,20 +64,41 @@ test("TestWaitForState_unknownState: an unlisted state fails fast, naming the kn
 
 test("TestWaitForState_timeout: message names last state, elapsed time and budget; last probe at the deadline", async () => {
     const clock = fakeClock();
-    const err = await waitFor({ ...base, clock, refresh: sequence("RUNNING"), timeoutMs: 300_000, minDelayMs: 1_000, maxDelayMs: 30_000 }).catch((e) => e);
+    const err = await waitFor({
+        ...base,
+        clock,
+        refresh: sequence("RUNNING"),
+        timeoutMs: 300_000,
+        minDelayMs: 1_000,
+        maxDelayMs: 30_000,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
-    expect(err.message).toBe(
-        "timed out waiting for device d1 upgrade to reach DONE: last state RUNNING after 5m00s (budget 5m00s)",
-    );
+    expect(err.message).toBe("timed out waiting for device d1 upgrade to reach DONE: last state RUNNING after 5m00s (budget 5m00s)");
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(300_000);
 });
 
 test("TestWaitForState_backoff: delays grow from the floor, stay within the ceiling, with jitter", async () => {
     const clock = fakeClock();
-    await waitFor({ ...base, clock, random: () => 1, refresh: sequence("RUNNING"), timeoutMs: 200_000, minDelayMs: 1_000, maxDelayMs: 16_000 }).catch(() => undefined);
+    await waitFor({
+        ...base,
+        clock,
+        random: () => 1,
+        refresh: sequence("RUNNING"),
+        timeoutMs: 200_000,
+        minDelayMs: 1_000,
+        maxDelayMs: 16_000,
+    }).catch(() => undefined);
     expect(clock.sleeps.slice(0, 7)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 16_000, 16_000]);
     const low = fakeClock();
-    await waitFor({ ...base, clock: low, random: () => 0, refresh: sequence("RUNNING"), timeoutMs: 10_000, minDelayMs: 1_000, maxDelayMs: 16_000 }).catch(() => undefined);
+    await waitFor({
+        ...base,
+        clock: low,
+        random: () => 0,
+        refresh: sequence("RUNNING"),
+        timeoutMs: 10_000,
+        minDelayMs: 1_000,
+        maxDelayMs: 16_000,
+    }).catch(() => undefined);
     expect(new Set(low.sleeps)).toEqual(new Set([1_000]));
 });
 
@@ -148,18 +168,29 @@ test("TestWaitForState_notBefore: a scheduled window start lengthens the wait up
     const clock = fakeClock();
     const windowStart = clock.now() + 3_600_000;
     let i = 0;
-    const refresh = async (): Promise<Observation<unknown>> => (i++ === 0 ? { state: "SCHEDULED", notBefore: windowStart } : { state: "DONE" });
+    const refresh = async (): Promise<Observation<unknown>> =>
+        i++ === 0 ? { state: "SCHEDULED", notBefore: windowStart } : { state: "DONE" };
     await waitFor({ ...base, pending: ["SCHEDULED"], clock, refresh, timeoutMs: 7_200_000, maxDelayMs: 30_000 });
     expect(clock.sleeps).toEqual([3_600_000]);
 });
 
 test("TestWaitForState_consecutiveTargets: flapping targets must repeat", async () => {
     const clock = fakeClock();
-    const r = await waitFor({ ...base, clock, consecutiveTargets: 2, refresh: sequence("DONE", "RUNNING", "DONE", "DONE"), timeoutMs: 60_000 });
+    const r = await waitFor({
+        ...base,
+        clock,
+        consecutiveTargets: 2,
+        refresh: sequence("DONE", "RUNNING", "DONE", "DONE"),
+        timeoutMs: 60_000,
+    });
     expect(r.polls).toBe(4);
 });
 
 test("validation names the field and value", async () => {
-    await expect(waitFor({ ...base, refresh: sequence("DONE"), timeoutMs: -1 })).rejects.toThrow("timeoutMs must be a non-negative number of ms, got -1");
-    await expect(waitFor({ ...base, refresh: sequence("DONE"), timeoutMs: 10, minDelayMs: 5, maxDelayMs: 1 })).rejects.toThrow("maxDelayMs (1) is below minDelayMs (5)");
+    await expect(waitFor({ ...base, refresh: sequence("DONE"), timeoutMs: -1 })).rejects.toThrow(
+        "timeoutMs must be a non-negative number of ms, got -1",
+    );
+    await expect(waitFor({ ...base, refresh: sequence("DONE"), timeoutMs: 10, minDelayMs: 5, maxDelayMs: 1 })).rejects.toThrow(
+        "maxDelayMs (1) is below minDelayMs (5)",
+    );
 });

@@ -2,7 +2,8 @@ import { blastRadius, largestUnorderedGroup } from "../../../policies/rules";
 import { resource, stackViolations } from "./helpers";
 
 const T = "pulumi-nodejs:dynamic/appgate:ApplianceUpgrade";
-const gw = (name: string, site: string, stage: string, deps: ReturnType<typeof resource>[] = []) => resource(name, T, { site, stage }, deps);
+const gw = (name: string, site: string, stage: string, deps: ReturnType<typeof resource>[] = []) =>
+    resource(name, T, { site, stage }, deps);
 
 test("two gateways of one site completing without an ordering violate (default max 1)", async () => {
     const a = gw("gw-a1", "site-a", "complete");

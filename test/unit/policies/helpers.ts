@@ -1,7 +1,12 @@
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 
 /** Runs one resource policy on fake args, collecting violations (the pattern of pulumi-policy's tests). */
-export async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>, config: Record<string, unknown> = {}): Promise<string[]> {
+export async function violations(
+    policy: ResourceValidationPolicy,
+    type: string,
+    props: Record<string, unknown>,
+    config: Record<string, unknown> = {},
+): Promise<string[]> {
     const found: string[] = [];
     const args = {
         type,
@@ -41,7 +46,11 @@ export function resource(name: string, type: string, props: Record<string, unkno
 }
 
 /** Runs a stack policy on fake resources, collecting violations. */
-export async function stackViolations(policy: StackValidationPolicy, resources: PolicyResource[], config: Record<string, unknown> = {}): Promise<string[]> {
+export async function stackViolations(
+    policy: StackValidationPolicy,
+    resources: PolicyResource[],
+    config: Record<string, unknown> = {},
+): Promise<string[]> {
     const found: string[] = [];
     const args = { resources, getConfig: <T>() => config as T } as unknown as StackValidationArgs;
     await policy.validateStack(args, (message: string) => found.push(message));

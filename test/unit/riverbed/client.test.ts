@@ -90,15 +90,15 @@ describe("images", () => {
         const up = await client().uploadImage(file.path, (p) => progress.push(p.percent));
         expect(up.sha256).toBe(file.sha256);
         expect(up.bytes).toBe(file.sizeBytes);
-        expect(up.image.id).toEqual(expect.any(Number));
-        expect(up.image.checksum).toBe(file.sha256);
+        expect(up.imageId).toEqual(expect.any(Number));
+        expect((await client().getImage(up.imageId))!.checksum).toBe(file.sha256);
         expect(progress[progress.length - 1]).toBe(100);
         const valid = await eventually(async () => {
-            const i = await client().getImage(up.image.id);
+            const i = await client().getImage(up.imageId);
             return i?.state === "VALID" ? i : undefined;
         });
         expect(valid.version).toBe("11.7.0 #24010");
-        expect((await client().listImages()).map((i) => i.id)).toEqual([up.image.id]);
+        expect((await client().listImages()).map((i) => i.id)).toEqual([up.imageId]);
     });
 
     it("an upload the device breaks off fails as a transient error naming the device", async () => {
@@ -112,10 +112,10 @@ describe("images", () => {
 
     it("reads N/A placeholders, 404 as absent, and deletes (a second delete reports already gone)", async () => {
         const file = await images.make("11.7.0 #24010");
-        const { image } = await client().uploadImage(file.path);
+        const { imageId } = await client().uploadImage(file.path);
         expect(await client().getImage(999)).toBeUndefined();
-        expect(await client().deleteImage(image.id)).toBe(true);
-        expect(await client().deleteImage(image.id)).toBe(false);
+        expect(await client().deleteImage(imageId)).toBe(true);
+        expect(await client().deleteImage(imageId)).toBe(false);
         expect(await client().listImages()).toEqual([]);
     });
 
@@ -128,10 +128,10 @@ describe("images", () => {
         await new Promise<void>((r) => origin.listen(0, "127.0.0.1", r));
         try {
             const url = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/appresponse.img`;
-            const image = await client().fetchImage(url);
-            expect(image.state).toBe("UPLOADING");
+            const imageId = await client().fetchImage(url);
+            expect((await client().getImage(imageId))!.state).toMatch(/^(UPLOADING|VALIDATING|VALID)$/);
             const valid = await eventually(async () => {
-                const i = await client().getImage(image.id);
+                const i = await client().getImage(imageId);
                 return i?.state === "VALID" ? i : undefined;
             });
             expect(valid).toMatchObject({ version: "11.8.0 #25000", checksum: file.sha256 });
@@ -154,8 +154,8 @@ describe("update actions", () => {
 
     it("start is never retried after the device answered (a 503 is reported, not repeated)", async () => {
         const file = await images.make("11.7.0 #24010");
-        const { image } = await client().uploadImage(file.path);
-        await eventually(async () => ((await client().getImage(image.id))?.state === "VALID" ? true : undefined));
+        const { imageId } = await client().uploadImage(file.path);
+        await eventually(async () => ((await client().getImage(imageId))?.state === "VALID" ? true : undefined));
         await client().initUpdate();
         await eventually(async () => ((await client().getUpdate()).state === "INITIALIZED" ? true : undefined));
         sim.faults.failNext(1, 503, "update.start");

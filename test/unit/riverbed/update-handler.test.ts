@@ -44,9 +44,9 @@ const inputs = (extra: Partial<UpdateInputs>): UpdateInputs => ({
 /** Uploads a generated image and waits until the device calls it VALID; returns its id. */
 async function validImage(version: string): Promise<number> {
     const file = await images.make(version);
-    const { image } = await client().uploadImage(file.path);
-    await eventually(async () => ((await client().getImage(image.id))?.state === "VALID" ? true : undefined));
-    return image.id;
+    const { imageId } = await client().uploadImage(file.path);
+    await eventually(async () => ((await client().getImage(imageId))?.state === "VALID" ? true : undefined));
+    return imageId;
 }
 
 const text = () => logs.lines.join("\n");
@@ -75,7 +75,8 @@ describe("create", () => {
     it("does nothing when the device already runs the target version", async () => {
         await setup({ version: "11.7.0 #24010" });
         const { outs } = await h.create(inputs({ imageId: "42" }));
-        expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.7.0 #24010", state: "IDLE" });
+        // Nothing says what ran before (the history holds only the installation): unknown, never the current version.
+        expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "", state: "IDLE" });
         expect(sim.calls.received("update.init")).toBe(0);
         expect(sim.calls.received("images.get")).toBe(0);
         expect(text()).toContain(`[upd] riverbed device ${sim.url} already runs 11.7.0 #24010: nothing to do`);
@@ -224,7 +225,20 @@ describe("failures stay in state and a rerun resumes", () => {
         expect(text()).toContain("expected while it reboots; waiting up to 1.0s");
         await sim.whenOnline();
         const { outs } = await h.update!(sim.url, err.properties as UpdateOutputs, inputs({ imageId: String(imageId) }));
-        expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.7.0 #24010" });
+        // The update finished while nobody watched: the version before is the one the state recorded, not the new one.
+        expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947" });
+        expect(sim.calls.received("update.start")).toBe(1);
+    }, 60_000);
+
+    it("adopting an update that finished with no state at all (a kill -9 during create) reads the version before from update_history", async () => {
+        await setup();
+        const imageId = await validImage("11.7.0 #24010");
+        await client().initUpdate();
+        await eventually(async () => ((await client().getUpdate()).state === "INITIALIZED" ? true : undefined));
+        await client().startUpdate();
+        await eventually(async () => (sim.version === "11.7.0 #24010" && sim.online ? true : undefined), 20_000);
+        const { outs } = await h.create(inputs({ imageId: String(imageId) }));
+        expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947", state: "IDLE" });
         expect(sim.calls.received("update.start")).toBe(1);
     }, 60_000);
 });
