@@ -17,7 +17,9 @@ export const aviDemo: DemoVendor = {
             name: "alb-ctrl-1",
             password,
             speed: 60,
-            settings: { precheckWarnings: [{ check_code: "SYSERR_BACKUP_OLD", description: "No configuration backup in the last 7 days." }] },
+            settings: {
+                precheckWarnings: [{ check_code: "SYSERR_BACKUP_OLD", description: "No configuration backup in the last 7 days." }],
+            },
         });
         try {
             mkdirSync(join(workDir, "images"), { recursive: true });

@@ -38,7 +38,8 @@ const imageSchema = z.looseObject({
 /** An Image as the controller reports it. */
 export type AviImage = z.infer<typeof imageSchema>;
 
-const listSchema = <T extends z.ZodType>(item: T) => z.looseObject({ count: z.number().optional(), results: z.array(item).default([]), next: z.string().optional() });
+const listSchema = <T extends z.ZodType>(item: T) =>
+    z.looseObject({ count: z.number().optional(), results: z.array(item).default([]), next: z.string().optional() });
 
 /** `state` is `{state, reason, …}` in every documented version; a bare string is accepted too. */
 const opsStateSchema = z.union([
@@ -46,9 +47,20 @@ const opsStateSchema = z.union([
     z.string().transform((state) => ({ state, reason: undefined as string | undefined, rebooted: undefined as boolean | undefined })),
 ]);
 
-const checkSchema = z.looseObject({ check_code: z.string().optional(), description: z.string().optional(), state: z.string().optional(), details: z.array(z.unknown()).optional() });
+const checkSchema = z.looseObject({
+    check_code: z.string().optional(),
+    description: z.string().optional(),
+    state: z.string().optional(),
+    details: z.array(z.unknown()).optional(),
+});
 
-const historySchema = z.looseObject({ ops: z.string().optional(), version: z.string().optional(), state: z.string().optional(), reason: z.string().optional(), end_time: z.string().optional() });
+const historySchema = z.looseObject({
+    ops: z.string().optional(),
+    version: z.string().optional(),
+    state: z.string().optional(),
+    reason: z.string().optional(),
+    end_time: z.string().optional(),
+});
 
 const usiSchema = z.looseObject({
     uuid: z.string(),
@@ -148,7 +160,13 @@ export class AviClient {
      */
     async uploadImage(filePath: string, onProgress?: (progress: UploadProgress) => void): Promise<AviUploadResult> {
         await this.session.getJson("/api/cluster");
-        const result = await uploadFile(this.session, { path: "/api/image", filePath, multipart: { fieldName: "file" }, onProgress, responseTimeoutMs: 60 * 60_000 });
+        const result = await uploadFile(this.session, {
+            path: "/api/image",
+            filePath,
+            multipart: { fieldName: "file" },
+            onProgress,
+            responseTimeoutMs: 60 * 60_000,
+        });
         const parsed = imageSchema.safeParse(result.response.body);
         return { image: parsed.success ? parsed.data : undefined, sha256: result.sha256, bytes: result.bytes, elapsedMs: result.elapsedMs };
     }
@@ -192,7 +210,9 @@ export class AviClient {
 
     /** `cluster_state.state` of `GET /api/cluster/runtime`, e.g. `CLUSTER_UP_HA_ACTIVE`. */
     async clusterState(): Promise<string | undefined> {
-        const runtime = z.looseObject({ cluster_state: z.looseObject({ state: z.string().optional() }).optional() }).parse(await this.session.getJson("/api/cluster/runtime"));
+        const runtime = z
+            .looseObject({ cluster_state: z.looseObject({ state: z.string().optional() }).optional() })
+            .parse(await this.session.getJson("/api/cluster/runtime"));
         return runtime.cluster_state?.state;
     }
 

@@ -14,7 +14,12 @@
  */
 
 import { z } from "zod";
-import { connectionFields, resolveConnection as resolveShared, type ConnectionInput as SharedConnectionInput, type ResolvedConnection } from "../core/connection";
+import {
+    connectionFields,
+    resolveConnection as resolveShared,
+    type ConnectionInput as SharedConnectionInput,
+    type ResolvedConnection,
+} from "../core/connection";
 import { InputError } from "../core/errors";
 import { resolveSetting } from "../core/settings";
 
@@ -22,7 +27,10 @@ import { resolveSetting } from "../core/settings";
 export const connectionSchema = z
     .object({
         ...connectionFields,
-        apiVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a version such as 22.1.6").optional(),
+        apiVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "must be a version such as 22.1.6")
+            .optional(),
         tenant: z.string().min(1).optional(),
     })
     .strict();

@@ -74,7 +74,9 @@ export class ControllerUpgrade extends pulumi.dynamic.Resource {
     /** `COMPLETED`. */
     declare readonly state: pulumi.Output<string>;
     /** The concerned UpgradeStatusInfo records, summarized. */
-    declare readonly records: pulumi.Output<Array<{ uuid: string; name: string; nodeType: string; state: string; upgradeOps: string; version: string; progress: number }>>;
+    declare readonly records: pulumi.Output<
+        Array<{ uuid: string; name: string; nodeType: string; state: string; upgradeOps: string; version: string; progress: number }>
+    >;
     /** Must-check results of the prechecks. */
     declare readonly precheckResults: pulumi.Output<Array<{ checkCode: string; state: string; description: string }>>;
 

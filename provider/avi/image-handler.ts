@@ -47,8 +47,14 @@ export const imageInputsSchema = z
         __logName: z.string().optional(),
         connection: connectionSchema.optional(),
         file: z.string().min(1, "must be the path of a controller package, e.g. controller.pkg"),
-        expectedSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits (sha256sum <file>)").optional(),
-        version: z.string().regex(/^\d+\.\d+\.\d+(-\S+)?$/, "must be a release such as 22.1.7 or a build tag such as 22.1.7-9093-20231004.120000").optional(),
+        expectedSha256: z
+            .string()
+            .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits (sha256sum <file>)")
+            .optional(),
+        version: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+(-\S+)?$/, "must be a release such as 22.1.7 or a build tag such as 22.1.7-9093-20231004.120000")
+            .optional(),
         ...waitBudgetFields,
     })
     .passthrough();
@@ -90,7 +96,12 @@ export const controllerImageHandler: HandlerFactory = (env: HandlerEnv): Resourc
                 refresh: async () => {
                     last = await client.getImage(facts.uuid);
                     if (last === undefined) return { state: "GONE", detail: "the image disappeared from the controller" };
-                    return { state: last.img_state?.state ?? "IMAGE_FSM_STARTED", object: last, progressPercent: last.progress, detail: last.img_state?.reason };
+                    return {
+                        state: last.img_state?.state ?? "IMAGE_FSM_STARTED",
+                        object: last,
+                        progressPercent: last.progress,
+                        detail: last.img_state?.reason,
+                    };
                 },
                 target: ["IMAGE_FSM_COMPLETED"],
                 pending: ["IMAGE_FSM_STARTED", "IMAGE_FSM_IN_PROGRESS"],
@@ -116,34 +127,64 @@ export const controllerImageHandler: HandlerFactory = (env: HandlerEnv): Resourc
         const pkg = await inPhase(subject, "reading the package", () => readPackageInfo(inputs.file));
         const wanted = inputs.version ?? pkg?.tag;
         if (inputs.version !== undefined && pkg?.tag !== undefined && !matchesVersion(pkg.tag, inputs.version)) {
-            throw new VendorFailureError(subject, "checking the package", "VERSION_MISMATCH", `${inputs.file} is ${pkg.tag}, not ${inputs.version}`);
+            throw new VendorFailureError(
+                subject,
+                "checking the package",
+                "VERSION_MISMATCH",
+                `${inputs.file} is ${pkg.tag}, not ${inputs.version}`,
+            );
         }
         return env.locks.run(`avi|${connection.endpoint}|image|${wanted ?? inputs.file}`, async () => {
             const before = await inPhase(subject, "listing images", () => client.listImages());
-            const existing = wanted === undefined ? undefined : before.find((i) => matchesVersion(tagOf(i) ?? i.name ?? "", wanted) && i.img_state?.state !== "IMAGE_FSM_FAILED");
+            const existing =
+                wanted === undefined
+                    ? undefined
+                    : before.find((i) => matchesVersion(tagOf(i) ?? i.name ?? "", wanted) && i.img_state?.state !== "IMAGE_FSM_FAILED");
             if (existing !== undefined) {
                 const sha256 = await inPhase(subject, "hashing the package", () => sha256File(inputs.file));
                 if (expected === undefined || sha256 === expected) {
-                    log(`adopting image ${existing.uuid} (${tagOf(existing) ?? existing.name}, ${existing.img_state?.state ?? "?"}) already on the controller`);
+                    log(
+                        `adopting image ${existing.uuid} (${tagOf(existing) ?? existing.name}, ${existing.img_state?.state ?? "?"}) already on the controller`,
+                    );
                     return settle(client, subject, budget, { ...inputs, uuid: existing.uuid, sha256, adopted: true }, log);
                 }
-                log(`image ${existing.uuid} carries the same tag, but the local package's SHA-256 ${sha256} is not the expected ${expected}`);
-                throw new VendorFailureError(subject, "checking the package", "CHECKSUM_MISMATCH", `${inputs.file} has SHA-256 ${sha256}, expected ${expected}`);
+                log(
+                    `image ${existing.uuid} carries the same tag, but the local package's SHA-256 ${sha256} is not the expected ${expected}`,
+                );
+                throw new VendorFailureError(
+                    subject,
+                    "checking the package",
+                    "CHECKSUM_MISMATCH",
+                    `${inputs.file} has SHA-256 ${sha256}, expected ${expected}`,
+                );
             }
             log(`uploading ${inputs.file}${pkg?.tag ? ` (${pkg.tag})` : ""}`);
             const upload = await inPhase(subject, "uploading the image", () =>
-                client.uploadImage(inputs.file, (p) => log(`uploaded ${mib(p.bytesSent)} of ${mib(p.totalBytes)} MiB (${mib(p.bytesPerSecond)} MiB/s)`)),
+                client.uploadImage(inputs.file, (p) =>
+                    log(`uploaded ${mib(p.bytesSent)} of ${mib(p.totalBytes)} MiB (${mib(p.bytesPerSecond)} MiB/s)`),
+                ),
             );
             const rate = upload.elapsedMs > 0 ? ` (${mib((upload.bytes / upload.elapsedMs) * 1000)} MiB/s)` : "";
             log(`uploaded ${mib(upload.bytes)} MiB in ${formatDuration(upload.elapsedMs)}${rate}, SHA-256 ${upload.sha256.slice(0, 12)}…`);
-            const uuid = upload.image?.uuid ?? (await inPhase(subject, "finding the uploaded image", () => findUploaded(client, before, wanted)));
+            const uuid =
+                upload.image?.uuid ?? (await inPhase(subject, "finding the uploaded image", () => findUploaded(client, before, wanted)));
             if (expected !== undefined && upload.sha256 !== expected) {
                 await client.deleteImage(uuid).catch(() => undefined);
-                throw new VendorFailureError(subject, "uploading the image", "CHECKSUM_MISMATCH", `${inputs.file} has SHA-256 ${upload.sha256}, expected ${expected}; the uploaded image was deleted`);
+                throw new VendorFailureError(
+                    subject,
+                    "uploading the image",
+                    "CHECKSUM_MISMATCH",
+                    `${inputs.file} has SHA-256 ${upload.sha256}, expected ${expected}; the uploaded image was deleted`,
+                );
             }
             const outs = await settle(client, subject, budget, { ...inputs, uuid, sha256: upload.sha256, adopted: false }, log);
             if (wanted !== undefined && !matchesVersion(outs.tag || outs.name, wanted)) {
-                throw new VendorFailureError(subject, "checking the image", outs.state, `image ${uuid} is ${outs.tag || outs.name}, expected ${wanted}`);
+                throw new VendorFailureError(
+                    subject,
+                    "checking the image",
+                    outs.state,
+                    `image ${uuid} is ${outs.tag || outs.name}, expected ${wanted}`,
+                );
             }
             log(`image ${uuid} is ${outs.state}: ${outs.tag || outs.name} (${outs.type})`);
             return outs;
@@ -156,7 +197,9 @@ export const controllerImageHandler: HandlerFactory = (env: HandlerEnv): Resourc
         },
 
         async diff(_id, olds, news) {
-            const replaces = ["file", "version", "expectedSha256"].filter((k) => (olds as Record<string, unknown>)[k] !== (news as Record<string, unknown>)[k]);
+            const replaces = ["file", "version", "expectedSha256"].filter(
+                (k) => (olds as Record<string, unknown>)[k] !== (news as Record<string, unknown>)[k],
+            );
             if (endpointChanged(olds, news)) replaces.push("connection");
             return { replaces };
         },
@@ -181,7 +224,9 @@ export const controllerImageHandler: HandlerFactory = (env: HandlerEnv): Resourc
             const client = AviClient.for(connection, env);
             const log = progressLogger(props.__logName, (s) => client.session.redact(s));
             const maxOutageMs = (props.rebootTimeoutSeconds ?? IMAGE_DEFAULTS.rebootTimeoutSeconds) * 1000;
-            const read = await readThroughOutage(env, { what: `${controllerName(connection)} image ${id}`, log, maxOutageMs }, () => client.getImage(id));
+            const read = await readThroughOutage(env, { what: `${controllerName(connection)} image ${id}`, log, maxOutageMs }, () =>
+                client.getImage(id),
+            );
             if (!read.reachable) return { id, props, inputs: inputsFromState(props, OUTPUT_KEYS) };
             if (!read.value) return { id: "", props };
             const outs = outputsOf(props, read.value);
@@ -214,7 +259,9 @@ async function findUploaded(client: AviClient, before: AviImage[], wanted: strin
     if (fresh.length === 1) return fresh[0]!.uuid;
     const byTag = wanted === undefined ? [] : after.filter((i) => matchesVersion(tagOf(i) ?? i.name ?? "", wanted));
     if (byTag.length === 1) return byTag[0]!.uuid;
-    throw new Error(`the upload answer carried no image uuid and ${fresh.length} new images appeared (${fresh.map((i) => i.name ?? i.uuid).join(", ") || "none"}); cannot tell which one is ours`);
+    throw new Error(
+        `the upload answer carried no image uuid and ${fresh.length} new images appeared (${fresh.map((i) => i.name ?? i.uuid).join(", ") || "none"}); cannot tell which one is ours`,
+    );
 }
 
 function outputsOf(facts: ImageFacts, image: AviImage): ImageOutputs {

@@ -39,7 +39,11 @@ export function parsePackageHead(head: Buffer): PackageInfo | undefined {
     const field = (key: string) => new RegExp(`^${key}\\s*[:=]\\s*(\\S+)`, "im").exec(text)?.[1];
     const tag = field("Tag") ?? /\b\d+\.\d+\.\d+-\d+-\d{8}\.\d{6}\b/.exec(text)?.[0];
     const buildNo = Number(field("build"));
-    const info: PackageInfo = { version: field("Version") ?? tag?.split("-")[0], buildNo: Number.isInteger(buildNo) && buildNo > 0 ? buildNo : undefined, tag };
+    const info: PackageInfo = {
+        version: field("Version") ?? tag?.split("-")[0],
+        buildNo: Number.isInteger(buildNo) && buildNo > 0 ? buildNo : undefined,
+        tag,
+    };
     return info.version === undefined && info.tag === undefined ? undefined : info;
 }
 

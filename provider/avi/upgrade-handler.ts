@@ -43,7 +43,17 @@ import { waitFor, WaitFailedError, WaitTimeoutError, TransientBudgetExceededErro
 import { AviClient, uuidOfRef, type AviImage, type UpgradeStatusInfo } from "./client";
 import { isUpgradeTransient } from "./common";
 import { connectionSchema, controllerName, resolveConnection } from "./connection";
-import { concernedRecords, describeRecord, fingerprint, judge, USI_STATES, type Phase, type Scope, type UpgradeTarget, type Verdict } from "./upgrade-status";
+import {
+    concernedRecords,
+    describeRecord,
+    fingerprint,
+    judge,
+    USI_STATES,
+    type Phase,
+    type Scope,
+    type UpgradeTarget,
+    type Verdict,
+} from "./upgrade-status";
 
 /**
  * Defaults of the wait budget, in seconds: 4 hours for the whole operation (prechecks, controller
@@ -60,18 +70,29 @@ export const upgradeInputsSchema = z
         __logName: z.string().optional(),
         connection: connectionSchema.optional(),
         imageUuid: z.string().min(1, "must be the image uuid, e.g. a ControllerImage's id"),
-        targetVersion: z.string().regex(/^\d+\.\d+\.\d+(-\S+)?$/, "must be a release such as 22.1.7 or a build tag").optional(),
+        targetVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+(-\S+)?$/, "must be a release such as 22.1.7 or a build tag")
+            .optional(),
         seGroups: z.array(z.string().min(1)).optional(),
         controller: z.boolean().optional(),
         prechecks: z.boolean().optional(),
         skipWarnings: z.boolean().optional(),
-        actionOnError: z.enum(["SUSPEND_UPGRADE_OPS_ON_ERROR", "CONTINUE_UPGRADE_OPS_ON_ERROR", "ROLLBACK_UPGRADE_OPS_ON_ERROR"]).optional(),
+        actionOnError: z
+            .enum(["SUSPEND_UPGRADE_OPS_ON_ERROR", "CONTINUE_UPGRADE_OPS_ON_ERROR", "ROLLBACK_UPGRADE_OPS_ON_ERROR"])
+            .optional(),
         resumeSuspended: z.boolean().optional(),
-        resumePath: z.string().regex(/^\/api\/\S+$/, "must be an API path such as /api/resumesegroup").optional(),
+        resumePath: z
+            .string()
+            .regex(/^\/api\/\S+$/, "must be an API path such as /api/resumesegroup")
+            .optional(),
         ...waitBudgetFields,
     })
     .passthrough()
-    .refine((v) => v.controller !== false || (v.seGroups?.length ?? 0) > 0, { message: "controller: false needs seGroups (there would be nothing to upgrade)", path: ["controller"] });
+    .refine((v) => v.controller !== false || (v.seGroups?.length ?? 0) > 0, {
+        message: "controller: false needs seGroups (there would be nothing to upgrade)",
+        path: ["controller"],
+    });
 
 export type UpgradeInputs = z.infer<typeof upgradeInputsSchema>;
 
@@ -122,7 +143,6 @@ interface Ctx {
 
 /** The handler of `avi:ControllerUpgrade` for an environment (clock, shared clients, locks). */
 export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<UpgradeInputs, UpgradeOutputs> => {
-
     async function converge(raw: UpgradeInputs, old?: UpgradeOutputs): Promise<UpgradeOutputs> {
         const inputs = upgradeInputsSchema.parse(raw);
         const connection = resolveConnection(inputs.connection);
@@ -133,9 +153,17 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
         return env.locks.run(`avi|${connection.endpoint}|upgrade`, () => convergeLocked(inputs, client, subject, log, budget, old));
     }
 
-    async function convergeLocked(inputs: UpgradeInputs, client: AviClient, subject: string, log: Progress, budget: WaitBudget, old?: UpgradeOutputs): Promise<UpgradeOutputs> {
-
-        const [clusterUuid, image] = await inPhase(subject, "reading the cluster and the image", async () => Promise.all([client.clusterUuid(), client.getImage(inputs.imageUuid)]));
+    async function convergeLocked(
+        inputs: UpgradeInputs,
+        client: AviClient,
+        subject: string,
+        log: Progress,
+        budget: WaitBudget,
+        old?: UpgradeOutputs,
+    ): Promise<UpgradeOutputs> {
+        const [clusterUuid, image] = await inPhase(subject, "reading the cluster and the image", async () =>
+            Promise.all([client.clusterUuid(), client.getImage(inputs.imageUuid)]),
+        );
         const target = targetOf(subject, image, inputs);
         const records = await inPhase(subject, "reading UpgradeStatusInfo", () => client.listUpgradeStatus());
         const scope = scopeOf(subject, inputs, clusterUuid, records);
@@ -155,7 +183,8 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
             precheckResults: old?.precheckResults ?? [],
         };
         const concerned = concernedRecords(records, scope);
-        if (concerned.missing.length > 0) throw new VendorFailureError(subject, "reading UpgradeStatusInfo", "MISSING", `no record for ${concerned.missing.join(", ")}`);
+        if (concerned.missing.length > 0)
+            throw new VendorFailureError(subject, "reading UpgradeStatusInfo", "MISSING", `no record for ${concerned.missing.join(", ")}`);
         const now = judge(concerned.records, target, { kind: "upgrade", skipWarnings: true });
         if (now.state === "COMPLETE") {
             log(`already at ${target.tag ?? target.version}: ${now.lines.join("; ")}`);
@@ -165,7 +194,12 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
         if (running.length > 0) {
             const other = running.map((r) => imageOfOperation(r)).find((uuid) => uuid !== undefined && uuid !== inputs.imageUuid);
             if (other !== undefined) {
-                throw new VendorFailureError(subject, "checking for a running upgrade", running[0]!.state.state, `an upgrade to image ${other} is already running (${running.map((r) => describeRecord(r)).join("; ")}); wait for it to finish`);
+                throw new VendorFailureError(
+                    subject,
+                    "checking for a running upgrade",
+                    running[0]!.state.state,
+                    `an upgrade to image ${other} is already running (${running.map((r) => describeRecord(r)).join("; ")}); wait for it to finish`,
+                );
             }
             log(`adopting the upgrade already running: ${running.map((r) => describeRecord(r)).join("; ")}`);
             ctx.previousVersion = old?.previousVersion || clusterRecord?.previous_version || ctx.previousVersion;
@@ -176,7 +210,9 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
             await runPrechecks(ctx);
         }
         const baseline = await snapshot(ctx);
-        log(`starting the upgrade to ${target.tag ?? target.version}${inputs.seGroups ? ` (SE groups: ${inputs.seGroups.join(", ")})` : " (system: controller and every SE group)"}`);
+        log(
+            `starting the upgrade to ${target.tag ?? target.version}${inputs.seGroups ? ` (SE groups: ${inputs.seGroups.join(", ")})` : " (system: controller and every SE group)"}`,
+        );
         await start(ctx, baseline, false);
         return await wait(ctx, baseline, { kind: "upgrade", skipWarnings: inputs.skipWarnings ?? false });
     }
@@ -190,7 +226,12 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
             await waitVerdict(ctx, baseline, phase, "prechecks");
         } catch (err) {
             if (err instanceof WaitFailedError || err instanceof UnexpectedStateError) {
-                throw new VendorFailureError(ctx.subject, "prechecks", ctx.last?.state ?? err.lastState ?? "?", `${ctx.last?.problems.join("; ") ?? err.message}. Nothing was upgraded`);
+                throw new VendorFailureError(
+                    ctx.subject,
+                    "prechecks",
+                    ctx.last?.state ?? err.lastState ?? "?",
+                    `${ctx.last?.problems.join("; ") ?? err.message}. Nothing was upgraded`,
+                );
             }
             if (err instanceof WaitTimeoutError || err instanceof TransientBudgetExceededError) {
                 throw new VendorFailureError(ctx.subject, "prechecks", ctx.last?.state ?? "?", `${err.message}. Nothing was upgraded`);
@@ -198,14 +239,18 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
             throw err;
         } finally {
             ctx.precheckResults = prechecksOf(ctx.lastRecords ?? []);
-            if (ctx.precheckResults.length > 0) ctx.log(`prechecks: ${ctx.precheckResults.map((c) => `${c.checkCode} ${c.state}`).join(", ")}`);
+            if (ctx.precheckResults.length > 0)
+                ctx.log(`prechecks: ${ctx.precheckResults.map((c) => `${c.checkCode} ${c.state}`).join(", ")}`);
         }
     }
 
     /** `POST /api/upgrade`, exactly once; a lost answer is resolved by reading the records. */
     async function start(ctx: Ctx, baseline: Map<string, string>, prechecksOnly: boolean): Promise<void> {
         const inputs = ctx.inputs;
-        const seGroupRefs = ctx.scope.seGroups === "all" ? undefined : ctx.scope.seGroups.map((uuid) => `${ctx.client.session.baseUrl}/api/serviceenginegroup/${uuid}`);
+        const seGroupRefs =
+            ctx.scope.seGroups === "all"
+                ? undefined
+                : ctx.scope.seGroups.map((uuid) => `${ctx.client.session.baseUrl}/api/serviceenginegroup/${uuid}`);
         try {
             await ctx.client.startUpgrade({
                 imageRef: ctx.image.url ?? `${ctx.client.session.baseUrl}/api/image/${ctx.image.uuid}`,
@@ -224,7 +269,12 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
                     return;
                 }
             }
-            throw new VendorFailureError(ctx.subject, prechecksOnly ? "starting the prechecks" : "starting the upgrade", err instanceof VendorApiError ? String(err.status ?? err.code) : "ERROR", messageOf(err));
+            throw new VendorFailureError(
+                ctx.subject,
+                prechecksOnly ? "starting the prechecks" : "starting the upgrade",
+                err instanceof VendorApiError ? String(err.status ?? err.code) : "ERROR",
+                messageOf(err),
+            );
         }
     }
 
@@ -236,17 +286,33 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
             const partial = outputs(ctx, ctx.lastRecords ?? [], verdict?.state ?? "UNKNOWN");
             if (err instanceof WaitFailedError && verdict?.state === "SUSPENDED") {
                 const how = `set resumeSuspended: true and run \`pulumi up\` again (it resumes them through POST ${ctx.inputs.resumePath ?? DEFAULT_RESUME_PATH}), or resume them in the controller UI`;
-                throw new ResourceNotReadyError(ctx.clusterUuid, partial, new VendorFailureError(ctx.subject, "upgrading SE groups", "UPGRADE_FSM_SUSPENDED", `${verdict.problems.join("; ")}. To resume: ${how}`));
+                throw new ResourceNotReadyError(
+                    ctx.clusterUuid,
+                    partial,
+                    new VendorFailureError(
+                        ctx.subject,
+                        "upgrading SE groups",
+                        "UPGRADE_FSM_SUSPENDED",
+                        `${verdict.problems.join("; ")}. To resume: ${how}`,
+                    ),
+                );
             }
             if (err instanceof WaitFailedError || err instanceof UnexpectedStateError) {
-                throw new VendorFailureError(ctx.subject, "upgrade", verdict?.state ?? err.lastState ?? "?", `${verdict?.problems.join("; ") ?? err.message}. Records: ${verdict?.lines.join("; ") ?? ""}`);
+                throw new VendorFailureError(
+                    ctx.subject,
+                    "upgrade",
+                    verdict?.state ?? err.lastState ?? "?",
+                    `${verdict?.problems.join("; ") ?? err.message}. Records: ${verdict?.lines.join("; ") ?? ""}`,
+                );
             }
             if (err instanceof WaitTimeoutError || err instanceof TransientBudgetExceededError) {
                 throw new ResourceNotReadyError(ctx.clusterUuid, partial, err);
             }
             throw err;
         }
-        ctx.log(`upgrade complete: ${ctx.previousVersion || "?"} → ${ctx.target.tag ?? ctx.target.version} (${(ctx.last?.lines ?? []).join("; ")})`);
+        ctx.log(
+            `upgrade complete: ${ctx.previousVersion || "?"} → ${ctx.target.tag ?? ctx.target.version} (${(ctx.last?.lines ?? []).join("; ")})`,
+        );
         return outputs(ctx, ctx.lastRecords ?? [], "COMPLETED");
     }
 
@@ -261,12 +327,20 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
                 const concerned = concernedRecords(all, ctx.scope).records;
                 // A record we resumed stays "not started" until the controller changes it.
                 const effectiveBaseline = new Map([...(baseline ?? new Map<string, string>()), ...resumed]);
-                let verdict = judge(concerned, ctx.target, phase, baseline === undefined && resumed.size === 0 ? undefined : effectiveBaseline);
+                let verdict = judge(
+                    concerned,
+                    ctx.target,
+                    phase,
+                    baseline === undefined && resumed.size === 0 ? undefined : effectiveBaseline,
+                );
                 if (verdict.state === "SUSPENDED" && ctx.inputs.resumeSuspended) {
                     const toResume = concerned.filter((r) => verdict.suspended.includes(r.uuid) && !resumed.has(r.uuid));
                     if (toResume.length > 0) {
                         ctx.log(`resuming suspended SE group(s): ${verdict.problems.join("; ")}`);
-                        await ctx.client.resumeSeGroups(toResume.map((r) => `${ctx.client.session.baseUrl}/api/serviceenginegroup/${r.uuid}`), ctx.inputs.resumePath ?? DEFAULT_RESUME_PATH);
+                        await ctx.client.resumeSeGroups(
+                            toResume.map((r) => `${ctx.client.session.baseUrl}/api/serviceenginegroup/${r.uuid}`),
+                            ctx.inputs.resumePath ?? DEFAULT_RESUME_PATH,
+                        );
                         for (const r of toResume) resumed.set(r.uuid, fingerprint(r));
                         verdict = { ...verdict, state: "IN_PROGRESS" };
                     }
@@ -318,33 +392,56 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
             const client = AviClient.for(connection, env);
             const log = progressLogger(props.__logName, (s) => client.session.redact(s));
             const maxOutageMs = (props.rebootTimeoutSeconds ?? UPGRADE_DEFAULTS.rebootTimeoutSeconds) * 1000;
-            const read = await readThroughOutage(env, { what: `${controllerName(connection)} UpgradeStatusInfo`, log, maxOutageMs }, () => client.listUpgradeStatus());
+            const read = await readThroughOutage(env, { what: `${controllerName(connection)} UpgradeStatusInfo`, log, maxOutageMs }, () =>
+                client.listUpgradeStatus(),
+            );
             if (!read.reachable) return { id, props };
             const records = read.value;
-            const scope: Scope = { clusterUuid: props.controller === false ? undefined : id, seGroups: props.seGroups ? records.filter((r) => props.seGroups!.includes(r.name ?? "") || props.seGroups!.includes(r.uuid)).map((r) => r.uuid) : "all" };
+            const scope: Scope = {
+                clusterUuid: props.controller === false ? undefined : id,
+                seGroups: props.seGroups
+                    ? records.filter((r) => props.seGroups!.includes(r.name ?? "") || props.seGroups!.includes(r.uuid)).map((r) => r.uuid)
+                    : "all",
+            };
             const concerned = concernedRecords(records, scope).records;
             const cluster = records.find((r) => r.uuid === id);
             return { id, props: { ...props, version: cluster?.version ?? props.version, records: concerned.map(summary) } };
         },
 
         async delete(id, props) {
-            progressLogger(props.__logName)(`forgetting the upgrade of controller cluster ${id}; the controller keeps version ${props.version || "?"}`);
+            progressLogger(props.__logName)(
+                `forgetting the upgrade of controller cluster ${id}; the controller keeps version ${props.version || "?"}`,
+            );
         },
     };
 };
 
 function targetOf(subject: string, image: AviImage | undefined, inputs: UpgradeInputs): UpgradeTarget {
-    if (image === undefined) throw new VendorFailureError(subject, "reading the image", "NOT_FOUND", `image ${inputs.imageUuid} is not on the controller`);
+    if (image === undefined)
+        throw new VendorFailureError(subject, "reading the image", "NOT_FOUND", `image ${inputs.imageUuid} is not on the controller`);
     const state = image.img_state?.state;
-    if (state !== undefined && state !== "IMAGE_FSM_COMPLETED") throw new VendorFailureError(subject, "reading the image", state, `image ${image.name ?? image.uuid} is not processed yet`);
-    if (image.type !== undefined && image.type !== "IMAGE_TYPE_SYSTEM") throw new VendorFailureError(subject, "reading the image", image.type, `image ${image.name ?? image.uuid} is not a system image`);
+    if (state !== undefined && state !== "IMAGE_FSM_COMPLETED")
+        throw new VendorFailureError(subject, "reading the image", state, `image ${image.name ?? image.uuid} is not processed yet`);
+    if (image.type !== undefined && image.type !== "IMAGE_TYPE_SYSTEM")
+        throw new VendorFailureError(subject, "reading the image", image.type, `image ${image.name ?? image.uuid} is not a system image`);
     const build = image.controller_info?.build;
     const tag = build?.tag ?? (image.name && /^\d+\.\d+\.\d+-\d+/.test(image.name) ? image.name : undefined);
     const version = build?.version ?? tag?.split("-")[0] ?? inputs.targetVersion?.split("-")[0];
-    if (version === undefined) throw new VendorFailureError(subject, "reading the image", "UNKNOWN_VERSION", `image ${image.uuid} reports no version; give targetVersion`);
+    if (version === undefined)
+        throw new VendorFailureError(
+            subject,
+            "reading the image",
+            "UNKNOWN_VERSION",
+            `image ${image.uuid} reports no version; give targetVersion`,
+        );
     const target: UpgradeTarget = { tag, version, buildNo: build?.build_no };
     if (inputs.targetVersion !== undefined && inputs.targetVersion !== tag && inputs.targetVersion !== version) {
-        throw new VendorFailureError(subject, "reading the image", "VERSION_MISMATCH", `image ${image.uuid} is ${tag ?? version}, but targetVersion is ${inputs.targetVersion}`);
+        throw new VendorFailureError(
+            subject,
+            "reading the image",
+            "VERSION_MISMATCH",
+            `image ${image.uuid} is ${tag ?? version}, but targetVersion is ${inputs.targetVersion}`,
+        );
     }
     return target;
 }
@@ -354,7 +451,13 @@ function scopeOf(subject: string, inputs: UpgradeInputs, clusterUuid: string, re
     const groups = records.filter((r) => r.node_type === "NODE_SE_GROUP");
     const uuids = inputs.seGroups.map((wanted) => {
         const match = groups.find((g) => g.uuid === wanted || g.name === wanted);
-        if (match === undefined) throw new VendorFailureError(subject, "resolving SE groups", "NOT_FOUND", `no SE group ${wanted}; known: ${groups.map((g) => g.name ?? g.uuid).join(", ")}`);
+        if (match === undefined)
+            throw new VendorFailureError(
+                subject,
+                "resolving SE groups",
+                "NOT_FOUND",
+                `no SE group ${wanted}; known: ${groups.map((g) => g.name ?? g.uuid).join(", ")}`,
+            );
         return match.uuid;
     });
     return { clusterUuid: inputs.controller ? clusterUuid : undefined, seGroups: uuids };
@@ -362,7 +465,10 @@ function scopeOf(subject: string, inputs: UpgradeInputs, clusterUuid: string, re
 
 /** In progress or waiting for a resume: an operation holds the records. */
 function isActive(record: UpgradeStatusInfo): boolean {
-    return (USI_STATES.inProgress as readonly string[]).includes(record.state.state) || (USI_STATES.needsAction as readonly string[]).includes(record.state.state);
+    return (
+        (USI_STATES.inProgress as readonly string[]).includes(record.state.state) ||
+        (USI_STATES.needsAction as readonly string[]).includes(record.state.state)
+    );
 }
 
 /** The image uuid an in-flight operation upgrades to, from its params, when the record says. */
@@ -385,7 +491,15 @@ function prechecksOf(records: UpgradeStatusInfo[]): UpgradeOutputs["precheckResu
 }
 
 function summary(r: UpgradeStatusInfo): RecordSummary {
-    return { uuid: r.uuid, name: r.name ?? "", nodeType: r.node_type ?? "", state: r.state.state, upgradeOps: r.upgrade_ops ?? "", version: r.version ?? "", progress: r.progress ?? 0 };
+    return {
+        uuid: r.uuid,
+        name: r.name ?? "",
+        nodeType: r.node_type ?? "",
+        state: r.state.state,
+        upgradeOps: r.upgrade_ops ?? "",
+        version: r.version ?? "",
+        progress: r.progress ?? 0,
+    };
 }
 
 function outputs(ctx: Ctx, records: UpgradeStatusInfo[], state: string): UpgradeOutputs {
@@ -401,4 +515,3 @@ function outputs(ctx: Ctx, records: UpgradeStatusInfo[], state: string): Upgrade
         precheckResults: ctx.precheckResults,
     };
 }
-

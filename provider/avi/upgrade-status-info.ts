@@ -30,5 +30,7 @@ export interface GetUpgradeStatusInfoArgs {
 export async function getUpgradeStatusInfo(args: GetUpgradeStatusInfoArgs = {}): Promise<UpgradeStatusInfo[]> {
     const client = AviClient.for(resolveConnection(args.connection), processEnv);
     const records = await client.listUpgradeStatus();
-    return records.filter((r) => (args.name === undefined || r.name === args.name) && (args.nodeType === undefined || r.node_type === args.nodeType));
+    return records.filter(
+        (r) => (args.name === undefined || r.name === args.name) && (args.nodeType === undefined || r.node_type === args.nodeType),
+    );
 }

@@ -25,7 +25,13 @@ export const USI_STATES = {
         "UPGRADE_PRE_CHECK_STARTED",
         "UPGRADE_PRE_CHECK_IN_PROGRESS",
     ],
-    failed: ["UPGRADE_FSM_ERROR", "UPGRADE_FSM_ENQUEUE_FAILED", "UPGRADE_FSM_ABORTED", "UPGRADE_FSM_ABORT_IN_PROGRESS", "UPGRADE_PRE_CHECK_ERROR"],
+    failed: [
+        "UPGRADE_FSM_ERROR",
+        "UPGRADE_FSM_ENQUEUE_FAILED",
+        "UPGRADE_FSM_ABORTED",
+        "UPGRADE_FSM_ABORT_IN_PROGRESS",
+        "UPGRADE_PRE_CHECK_ERROR",
+    ],
     needsAction: ["UPGRADE_FSM_SUSPENDED", "UPGRADE_FSM_PAUSED"],
 } as const;
 
@@ -44,14 +50,24 @@ export function isTargetVersion(recordVersion: string | undefined, target: Upgra
     const v = recordVersion.trim();
     if (target.tag !== undefined && v === target.tag) return true;
     if (target.buildNo !== undefined && v.startsWith(`${target.version}-${target.buildNo}`)) return true;
-    if (target.tag === undefined && target.buildNo === undefined && (v === target.version || v.startsWith(`${target.version}-`))) return true;
+    if (target.tag === undefined && target.buildNo === undefined && (v === target.version || v.startsWith(`${target.version}-`)))
+        return true;
     return v === target.version;
 }
 
 /** A fingerprint of what changes whenever the controller touches a record. */
 export function fingerprint(record: UpgradeStatusInfo): string {
     const r = record as Record<string, unknown>;
-    return JSON.stringify([record.state, record.upgrade_ops, record.start_time, record.end_time, record.version, record.progress, record.history?.length, r["_last_modified"]]);
+    return JSON.stringify([
+        record.state,
+        record.upgrade_ops,
+        record.start_time,
+        record.end_time,
+        record.version,
+        record.progress,
+        record.history?.length,
+        r["_last_modified"],
+    ]);
 }
 
 /** The records an upgrade concerns. */
@@ -66,7 +82,9 @@ export interface Scope {
 export function concernedRecords(records: readonly UpgradeStatusInfo[], scope: Scope): { records: UpgradeStatusInfo[]; missing: string[] } {
     const isSeGroup = (r: UpgradeStatusInfo) => r.node_type === "NODE_SE_GROUP";
     const picked = records.filter(
-        (r) => (scope.clusterUuid !== undefined && r.uuid === scope.clusterUuid) || (isSeGroup(r) && (scope.seGroups === "all" || scope.seGroups.includes(r.uuid))),
+        (r) =>
+            (scope.clusterUuid !== undefined && r.uuid === scope.clusterUuid) ||
+            (isSeGroup(r) && (scope.seGroups === "all" || scope.seGroups.includes(r.uuid))),
     );
     const wanted = [...(scope.clusterUuid ? [scope.clusterUuid] : []), ...(scope.seGroups === "all" ? [] : scope.seGroups)];
     return { records: picked, missing: wanted.filter((uuid) => !picked.some((r) => r.uuid === uuid)) };
@@ -91,23 +109,41 @@ export function judgeRecord(record: UpgradeStatusInfo, target: UpgradeTarget, ph
     if (phase.kind === "prechecks") {
         if (state === "UPGRADE_PRE_CHECK_SUCCESS") return { kind: "done" };
         if (state === "UPGRADE_PRE_CHECK_WARNING") {
-            return phase.skipWarnings ? { kind: "done" } : { kind: "failed", why: `prechecks ended with warnings${reason}${checksOf(record, "WARNING")}; set skipWarnings: true to accept them` };
+            return phase.skipWarnings
+                ? { kind: "done" }
+                : {
+                      kind: "failed",
+                      why: `prechecks ended with warnings${reason}${checksOf(record, "WARNING")}; set skipWarnings: true to accept them`,
+                  };
         }
     } else {
         if (state === "UPGRADE_PRE_CHECK_SUCCESS") return { kind: "pending", stale: false };
         if (state === "UPGRADE_PRE_CHECK_WARNING") {
-            return { kind: "failed", why: `prechecks ended with warnings${reason}${checksOf(record, "WARNING")}; the controller did not upgrade. Set skipWarnings: true to accept them` };
+            return {
+                kind: "failed",
+                why: `prechecks ended with warnings${reason}${checksOf(record, "WARNING")}; the controller did not upgrade. Set skipWarnings: true to accept them`,
+            };
         }
         if (state === "UPGRADE_FSM_COMPLETED") {
             const ops = record.upgrade_ops ?? "UPGRADE";
-            if (ops.startsWith("ROLLBACK")) return { kind: "failed", why: `the controller rolled back to ${record.version ?? "the previous version"}${reason}${lastFailure(record)}` };
+            if (ops.startsWith("ROLLBACK"))
+                return {
+                    kind: "failed",
+                    why: `the controller rolled back to ${record.version ?? "the previous version"}${reason}${lastFailure(record)}`,
+                };
             if (isTargetVersion(record.version, target)) return { kind: "done" };
-            return { kind: "failed", why: `the operation ended UPGRADE_FSM_COMPLETED at version ${record.version ?? "unknown"}, not ${target.tag ?? target.version}${reason}` };
+            return {
+                kind: "failed",
+                why: `the operation ended UPGRADE_FSM_COMPLETED at version ${record.version ?? "unknown"}, not ${target.tag ?? target.version}${reason}`,
+            };
         }
     }
     if ((USI_STATES.inProgress as readonly string[]).includes(state)) return { kind: "pending", stale: false };
     if ((USI_STATES.failed as readonly string[]).includes(state)) {
-        return { kind: "failed", why: `${state}${reason}${checksOf(record, "ERROR")}${failedEvents(record)}${state === "UPGRADE_FSM_ERROR" && record.node_type !== "NODE_SE_GROUP" ? " (the controller rolls back to the previous version automatically)" : ""}` };
+        return {
+            kind: "failed",
+            why: `${state}${reason}${checksOf(record, "ERROR")}${failedEvents(record)}${state === "UPGRADE_FSM_ERROR" && record.node_type !== "NODE_SE_GROUP" ? " (the controller rolls back to the previous version automatically)" : ""}`,
+        };
     }
     if ((USI_STATES.needsAction as readonly string[]).includes(state)) return { kind: "suspended", why: `${state}${reason}` };
     if (phase.kind === "prechecks" && state === "UPGRADE_FSM_COMPLETED") return { kind: "pending", stale: false };
@@ -127,7 +163,12 @@ export interface Verdict {
 }
 
 /** Judge every concerned record. */
-export function judge(records: readonly UpgradeStatusInfo[], target: UpgradeTarget, phase: Phase, baseline?: ReadonlyMap<string, string>): Verdict {
+export function judge(
+    records: readonly UpgradeStatusInfo[],
+    target: UpgradeTarget,
+    phase: Phase,
+    baseline?: ReadonlyMap<string, string>,
+): Verdict {
     const lines: string[] = [];
     const problems: string[] = [];
     const suspended: string[] = [];
@@ -151,7 +192,15 @@ export function judge(records: readonly UpgradeStatusInfo[], target: UpgradeTarg
             problems.push(`${name}: ${verdict.why}`);
         }
     }
-    const state = failed ? "FAILED" : unexpected ? "UNEXPECTED" : suspended.length > 0 ? "SUSPENDED" : records.length > 0 && done === records.length ? "COMPLETE" : "IN_PROGRESS";
+    const state = failed
+        ? "FAILED"
+        : unexpected
+          ? "UNEXPECTED"
+          : suspended.length > 0
+            ? "SUSPENDED"
+            : records.length > 0 && done === records.length
+              ? "COMPLETE"
+              : "IN_PROGRESS";
     return { state, lines, problems, suspended };
 }
 

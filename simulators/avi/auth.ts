@@ -90,7 +90,11 @@ export class AviAuth {
         const now = this.clock.now();
         if (session === undefined || now - session.lastUsedMs >= settings.sessionIdleMs) {
             if (session !== undefined) this.sessions.delete(session.id);
-            throw new SimulatorHttpError(settings.expiredSessionStatus, "AUTHENTICATION_REQUIRED", "Authentication credentials were not provided or the session expired.");
+            throw new SimulatorHttpError(
+                settings.expiredSessionStatus,
+                "AUTHENTICATION_REQUIRED",
+                "Authentication credentials were not provided or the session expired.",
+            );
         }
         const method = (req.method ?? "GET").toUpperCase();
         const unsafe = !["GET", "HEAD", "OPTIONS"].includes(method);

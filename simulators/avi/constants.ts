@@ -106,7 +106,11 @@ export const STATE_INTRODUCED: Readonly<Record<string, { since: string; olderNam
  * suffix (`22.1.3-9096-…`) is ignored, non-numeric parts compare as 0.
  */
 export function compareVersions(a: string, b: string): number {
-    const parts = (v: string) => v.split("-", 1)[0]!.split(".").map((part) => Number.parseInt(part, 10) || 0);
+    const parts = (v: string) =>
+        v
+            .split("-", 1)[0]!
+            .split(".")
+            .map((part) => Number.parseInt(part, 10) || 0);
     const pa = parts(a);
     const pb = parts(b);
     for (let index = 0; index < Math.max(pa.length, pb.length); index++) {

@@ -41,7 +41,9 @@ export function parseInjection(body: unknown): AviInjection {
         isJsonObject(body) &&
         (body["reason"] === undefined || typeof body["reason"] === "string") &&
         (body["target"] === "image" ||
-            (body["target"] === "controller" && (body["outcome"] === "ERROR" || body["outcome"] === "ABORTED") && (body["task"] === undefined || typeof body["task"] === "string")) ||
+            (body["target"] === "controller" &&
+                (body["outcome"] === "ERROR" || body["outcome"] === "ABORTED") &&
+                (body["task"] === undefined || typeof body["task"] === "string")) ||
             (body["target"] === "upgrade" && body["outcome"] === "ENQUEUE_FAILED") ||
             (body["target"] === "segroup" && (body["seGroup"] === undefined || typeof body["seGroup"] === "string")));
     if (!ok) {

@@ -71,9 +71,22 @@ export class AviSimulator extends SimulatedAppliance<AviSimulatorEvents> {
         const tag = aviBuildTag(options.version ?? AVI_DEFAULT_VERSION, options.buildNo ?? DEFAULT_BUILD);
         this.clusterRecord = newRecord(this.clusterUuid, "cluster-0-1", "NODE_CONTROLLER_CLUSTER", tag, now);
         const groups = options.seGroups ?? [{ name: "Default-Group" }, { name: "sg-east" }];
-        this.seGroupRecords = groups.map((g) => newRecord(g.uuid ?? `serviceenginegroup-${stableUuid(`${this.name}/${g.name}`)}`, g.name, "NODE_SE_GROUP", tag, now));
-        this.auth = new AviAuth(this.clock, { username: this.username, password: this.password }, () => this.settings, this.sessionCookieName, options.tenants ?? []);
-        this.images = new AviImageStore(this.timers, () => this.clock.now(), () => this.settings.timings.imageProcessMs, (image) => this.emit("image-state", image));
+        this.seGroupRecords = groups.map((g) =>
+            newRecord(g.uuid ?? `serviceenginegroup-${stableUuid(`${this.name}/${g.name}`)}`, g.name, "NODE_SE_GROUP", tag, now),
+        );
+        this.auth = new AviAuth(
+            this.clock,
+            { username: this.username, password: this.password },
+            () => this.settings,
+            this.sessionCookieName,
+            options.tenants ?? [],
+        );
+        this.images = new AviImageStore(
+            this.timers,
+            () => this.clock.now(),
+            () => this.settings.timings.imageProcessMs,
+            (image) => this.emit("image-state", image),
+        );
         this.engine = new UpgradeEngine({
             timers: this.timers,
             now: () => this.clock.now(),
@@ -97,7 +110,12 @@ export class AviSimulator extends SimulatedAppliance<AviSimulatorEvents> {
                 settings: () => this.settings,
                 baseUrl: () => this.server.url,
                 warmingUp: () => this.clock.now() < this.warmupUntilMs,
-                controller: () => ({ ...this.versionInfo(), clusterUuid: this.clusterUuid, clusterName: "cluster-0-1", sessionCookieName: this.sessionCookieName }),
+                controller: () => ({
+                    ...this.versionInfo(),
+                    clusterUuid: this.clusterUuid,
+                    clusterName: "cluster-0-1",
+                    sessionCookieName: this.sessionCookieName,
+                }),
                 seGroups: () => this.seGroupRecords.map((r) => ({ uuid: r.uuid, name: r.name })),
             }),
             controlRoutes: buildAviControlRoutes(this),
@@ -164,7 +182,11 @@ export class AviSimulator extends SimulatedAppliance<AviSimulatorEvents> {
 
     /** Change runtime settings; missing fields keep their value. @throws Error naming an invalid field. */
     configure(patch: AviSettingsPatch): AviRuntimeSettings {
-        this.settings = validateAviSettings({ ...this.settings, ...patch, timings: { ...this.settings.timings, ...(patch.timings ?? {}) } });
+        this.settings = validateAviSettings({
+            ...this.settings,
+            ...patch,
+            timings: { ...this.settings.timings, ...(patch.timings ?? {}) },
+        });
         return this.settings;
     }
 
@@ -175,14 +197,23 @@ export class AviSimulator extends SimulatedAppliance<AviSimulatorEvents> {
                 this.images.injectFailure(injection.reason ?? "Image verification failed: checksum mismatch in package.");
                 return;
             case "controller":
-                if (injection.outcome === "ERROR") this.engine.injected.controllerError = { task: injection.task ?? "MIGRATE_CONFIG", reason: injection.reason ?? "Config migration failed." };
+                if (injection.outcome === "ERROR")
+                    this.engine.injected.controllerError = {
+                        task: injection.task ?? "MIGRATE_CONFIG",
+                        reason: injection.reason ?? "Config migration failed.",
+                    };
                 else this.engine.injected.abort = { reason: injection.reason ?? "Upgrade aborted: rollback failed." };
                 return;
             case "upgrade":
-                this.engine.injected.enqueueFailed = { reason: injection.reason ?? "Upgrade could not be enqueued: another operation holds the lock." };
+                this.engine.injected.enqueueFailed = {
+                    reason: injection.reason ?? "Upgrade could not be enqueued: another operation holds the lock.",
+                };
                 return;
             case "segroup":
-                this.engine.injected.seGroupFailure = { seGroup: injection.seGroup, reason: injection.reason ?? "SE se-1 failed to come up with the new image." };
+                this.engine.injected.seGroupFailure = {
+                    seGroup: injection.seGroup,
+                    reason: injection.reason ?? "SE se-1 failed to come up with the new image.",
+                };
                 return;
         }
     }
@@ -239,6 +270,9 @@ export function startAviSimulator(options: AviSimulatorOptions = {}): Promise<Av
 }
 
 /** Start several controllers, each on its own port (named `controller-1`, …). */
-export function startAviFleet(devices: number | readonly AviSimulatorOptions[], shared: AviSimulatorOptions = {}): Promise<Fleet<AviSimulator>> {
+export function startAviFleet(
+    devices: number | readonly AviSimulatorOptions[],
+    shared: AviSimulatorOptions = {},
+): Promise<Fleet<AviSimulator>> {
     return startNamedFleet(devices, shared, "controller", (options) => AviSimulator.start(options));
 }

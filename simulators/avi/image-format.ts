@@ -66,7 +66,12 @@ export interface AviPackageSpec {
 /** Write a simulated package to `path` (streamed: any payload size). Returns its info. */
 export async function makeAviPackage(path: string, spec: AviPackageSpec): Promise<AviPackageInfo> {
     const buildNo = spec.buildNo ?? 9093;
-    const info: AviPackageInfo = { version: spec.version, buildNo, tag: spec.tag ?? aviBuildTag(spec.version, buildNo), type: spec.type ?? "IMAGE_TYPE_SYSTEM" };
+    const info: AviPackageInfo = {
+        version: spec.version,
+        buildNo,
+        tag: spec.tag ?? aviBuildTag(spec.version, buildNo),
+        type: spec.type ?? "IMAGE_TYPE_SYSTEM",
+    };
     const versionFile = Buffer.from(versionFileText(info));
     const payloadBytes = spec.payloadBytes ?? 1 << 20;
     const out = createWriteStream(path);
@@ -92,7 +97,13 @@ function tarHeader(name: string, size: number): Buffer {
     header.write("0000000\0", 108, "latin1");
     header.write("0000000\0", 116, "latin1");
     header.write(`${size.toString(8).padStart(11, "0")}\0`, 124, "latin1");
-    header.write(`${Math.floor(Date.UTC(2023, 9, 4) / 1000).toString(8).padStart(11, "0")}\0`, 136, "latin1");
+    header.write(
+        `${Math.floor(Date.UTC(2023, 9, 4) / 1000)
+            .toString(8)
+            .padStart(11, "0")}\0`,
+        136,
+        "latin1",
+    );
     header.write("        ", 148, "latin1"); // checksum placeholder: spaces while summing
     header.write("0", 156, "latin1");
     header.write("ustar\0", 257, "latin1");

@@ -42,9 +42,11 @@ export class AviImageStore {
     async receive(req: IncomingMessage): Promise<AviImage> {
         const boundary = multipartBoundary(req.headers["content-type"]);
         const content = await readMultipart(req as AsyncIterable<Buffer>, boundary, { prefixBytes: AVI_PACKAGE_PREFIX_BYTES });
-        if (!content.complete) throw new SimulatorHttpError(400, "UPLOAD_INCOMPLETE", "The upload ended before the closing multipart delimiter.");
+        if (!content.complete)
+            throw new SimulatorHttpError(400, "UPLOAD_INCOMPLETE", "The upload ended before the closing multipart delimiter.");
         const file = content.file;
-        if (file === undefined || file.fieldName !== "file") throw new SimulatorHttpError(400, "FILE_MISSING", "The upload must carry the package in multipart field [file].");
+        if (file === undefined || file.fieldName !== "file")
+            throw new SimulatorHttpError(400, "FILE_MISSING", "The upload must carry the package in multipart field [file].");
         const info = parseAviPackagePrefix(file.prefix);
         const image: AviImage = {
             uuid: `image-${randomUUID()}`,
@@ -129,8 +131,16 @@ export function renderImage(image: AviImage, baseUrl: string): Record<string, un
         name: image.name,
         type: image.type,
         progress: image.progress,
-        img_state: { state: image.state, ...(image.reason === undefined ? {} : { reason: image.reason }), last_changed_time: timeOf(image.lastModifiedMs) },
-        ...(build === undefined ? {} : image.type === "IMAGE_TYPE_PATCH" ? { se_info: { build } } : { controller_info: { build }, se_info: { build } }),
+        img_state: {
+            state: image.state,
+            ...(image.reason === undefined ? {} : { reason: image.reason }),
+            last_changed_time: timeOf(image.lastModifiedMs),
+        },
+        ...(build === undefined
+            ? {}
+            : image.type === "IMAGE_TYPE_PATCH"
+              ? { se_info: { build } }
+              : { controller_info: { build }, se_info: { build } }),
         tenant_ref: `${baseUrl}/api/tenant/tenant-admin`,
         _last_modified: String(image.lastModifiedMs * 1000),
     };

@@ -144,10 +144,13 @@ export function resolveAviSettings(options: AviSimulatorOptions): AviRuntimeSett
 /** Check settings; returns them unchanged. @throws Error naming the bad field. */
 export function validateAviSettings(settings: AviRuntimeSettings): AviRuntimeSettings {
     const oneOf = (field: string, value: unknown, allowed: readonly unknown[]) => {
-        if (!allowed.includes(value)) throw new Error(`[${field}] must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(value)}.`);
+        if (!allowed.includes(value))
+            throw new Error(`[${field}] must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(value)}.`);
     };
-    if (!Number.isFinite(settings.sessionIdleMs) || settings.sessionIdleMs <= 0) throw new Error(`[sessionIdleMs] must be a positive number.`);
-    if (!Number.isInteger(settings.rotateCsrfEvery) || settings.rotateCsrfEvery < 0) throw new Error(`[rotateCsrfEvery] must be a non-negative integer.`);
+    if (!Number.isFinite(settings.sessionIdleMs) || settings.sessionIdleMs <= 0)
+        throw new Error(`[sessionIdleMs] must be a positive number.`);
+    if (!Number.isInteger(settings.rotateCsrfEvery) || settings.rotateCsrfEvery < 0)
+        throw new Error(`[rotateCsrfEvery] must be a non-negative integer.`);
     oneOf("expiredSessionStatus", settings.expiredSessionStatus, [401, 419]);
     oneOf("requireVersionHeader", settings.requireVersionHeader, [true, false]);
     oneOf("busyStatus", settings.busyStatus, [400, 409]);

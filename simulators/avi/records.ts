@@ -90,7 +90,10 @@ export function newRecord(uuid: string, name: string, nodeType: UsiRecord["nodeT
 
 /** Avi's time strings, e.g. `2023-10-04 12:00:00`. */
 export function aviTime(ms: number): string {
-    return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+    return new Date(ms)
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, "");
 }
 
 /** The API shape of a record for `apiVersion`. */
@@ -150,7 +153,20 @@ export function renderRecord(record: UsiRecord, baseUrl: string, apiVersion: str
 /** The subset `GET /api/upgradestatussummary` lists. */
 export function renderSummary(record: UsiRecord, baseUrl: string, apiVersion: string): Record<string, unknown> {
     const full = renderRecord(record, baseUrl, apiVersion);
-    const keys = ["uuid", "name", "node_type", "obj_cloud_ref", "tenant_ref", "state", "upgrade_ops", "version", "previous_version", "image_ref", "enable_rollback", "url"];
+    const keys = [
+        "uuid",
+        "name",
+        "node_type",
+        "obj_cloud_ref",
+        "tenant_ref",
+        "state",
+        "upgrade_ops",
+        "version",
+        "previous_version",
+        "image_ref",
+        "enable_rollback",
+        "url",
+    ];
     return Object.fromEntries(keys.filter((k) => full[k] !== undefined).map((k) => [k, full[k]]));
 }
 

@@ -67,7 +67,11 @@ export class UpgradeEngine {
     /** Start an operation. @throws SimulatorHttpError when one runs already. */
     start(request: UpgradeRequest): void {
         if (this.busy) {
-            throw new SimulatorHttpError(this.deps.settings().busyStatus, "UPGRADE_IN_PROGRESS", "Another upgrade operation is in progress; retry when it has finished.");
+            throw new SimulatorHttpError(
+                this.deps.settings().busyStatus,
+                "UPGRADE_IN_PROGRESS",
+                "Another upgrade operation is in progress; retry when it has finished.",
+            );
         }
         const concerned = [
             ...(request.system || request.seGroupUuids.length === 0 ? [this.deps.cluster] : []),
@@ -94,7 +98,9 @@ export class UpgradeEngine {
         const enqueueFailed = this.injected.enqueueFailed;
         if (enqueueFailed !== undefined && !request.prechecksOnly) {
             delete this.injected.enqueueFailed;
-            this.after(this.deps.settings().timings.precheckMs / 4, () => this.finish(concerned, UpgradeFsm.enqueueFailed, enqueueFailed.reason));
+            this.after(this.deps.settings().timings.precheckMs / 4, () =>
+                this.finish(concerned, UpgradeFsm.enqueueFailed, enqueueFailed.reason),
+            );
             return;
         }
         const half = this.deps.settings().timings.precheckMs / 2;
@@ -129,12 +135,18 @@ export class UpgradeEngine {
         const readiness = { checks, checks_completed: checks.length, total_checks: checks.length, progress: 100, upgrade_ops: "UPGRADE" };
         for (const record of op.concerned) record.readiness = readiness;
         if (precheckErrors.length > 0) {
-            this.finish(op.concerned, UpgradeFsm.precheckError, `${precheckErrors.length} must-check(s) failed: ${precheckErrors.map((f) => f.check_code).join(", ")}`);
+            this.finish(
+                op.concerned,
+                UpgradeFsm.precheckError,
+                `${precheckErrors.length} must-check(s) failed: ${precheckErrors.map((f) => f.check_code).join(", ")}`,
+            );
             return;
         }
         const warned = precheckWarnings.length > 0;
         if (op.request.prechecksOnly || (warned && !op.request.skipWarnings)) {
-            const reason = warned ? `${precheckWarnings.length} must-check warning(s): ${precheckWarnings.map((f) => f.check_code).join(", ")}` : undefined;
+            const reason = warned
+                ? `${precheckWarnings.length} must-check warning(s): ${precheckWarnings.map((f) => f.check_code).join(", ")}`
+                : undefined;
             this.finish(op.concerned, warned ? UpgradeFsm.precheckWarning : UpgradeFsm.precheckSuccess, reason);
             return;
         }
@@ -168,7 +180,8 @@ export class UpgradeEngine {
             cluster.events.push(event);
             this.after(this.deps.settings().timings.controllerTaskMs, () => {
                 if (this.injected.controllerError?.task === task) return this.controllerError(event, this.injected.controllerError.reason);
-                if (this.injected.abort !== undefined && index === REBOOT_AFTER_TASK) return this.abortController(event, this.injected.abort.reason);
+                if (this.injected.abort !== undefined && index === REBOOT_AFTER_TASK)
+                    return this.abortController(event, this.injected.abort.reason);
                 event.status = true;
                 event.message = "completed";
                 event.end_time = aviTime(this.deps.now());
@@ -213,7 +226,12 @@ export class UpgradeEngine {
         const clusterWaiting = op.concerned.includes(cluster) && cluster.state !== UpgradeFsm.completed;
         if (next === undefined) {
             const failed = op.concerned.some((r) => r.state === UpgradeFsm.error);
-            if (clusterWaiting) this.closeRecord(cluster, failed ? UpgradeFsm.error : UpgradeFsm.completed, failed ? "One or more SE groups failed to upgrade." : undefined);
+            if (clusterWaiting)
+                this.closeRecord(
+                    cluster,
+                    failed ? UpgradeFsm.error : UpgradeFsm.completed,
+                    failed ? "One or more SE groups failed to upgrade." : undefined,
+                );
             op.finished = true;
             this.deps.log(`upgrade operation finished`);
             return;
@@ -228,7 +246,8 @@ export class UpgradeEngine {
     private runSeGroupTasks(group: UsiRecord, from: number, done: () => void): void {
         const op = this.operation!;
         const failure = this.injected.seGroupFailure;
-        const failsHere = failure !== undefined && (failure.seGroup === undefined || failure.seGroup === group.name || failure.seGroup === group.uuid);
+        const failsHere =
+            failure !== undefined && (failure.seGroup === undefined || failure.seGroup === group.name || failure.seGroup === group.uuid);
         const runTask = (index: number) => {
             if (index >= SE_GROUP_TASKS.length) {
                 group.version = op.request.targetVersion;
@@ -245,7 +264,13 @@ export class UpgradeEngine {
                 }
                 group.tasksCompleted = index + 1;
                 group.progress = Math.round(((index + 1) / SE_GROUP_TASKS.length) * 100);
-                group.events.push({ task_name: SE_GROUP_TASKS[index]!, status: true, message: "completed", start_time: aviTime(this.deps.now()), end_time: aviTime(this.deps.now()) });
+                group.events.push({
+                    task_name: SE_GROUP_TASKS[index]!,
+                    status: true,
+                    message: "completed",
+                    start_time: aviTime(this.deps.now()),
+                    end_time: aviTime(this.deps.now()),
+                });
                 this.touch(group);
                 runTask(index + 1);
             });
@@ -259,13 +284,23 @@ export class UpgradeEngine {
         group.events.push({ task_name: SE_GROUP_TASKS[1]!, status: false, message: reason, start_time: aviTime(this.deps.now()) });
         switch (op.request.actionOnError) {
             case "SUSPEND_UPGRADE_OPS_ON_ERROR":
-                group.segStatus = { ...group.segStatus, state: UpgradeFsm.suspended, se_upgrade_suspended: [`se-${group.name}-1`], reason: [message] };
+                group.segStatus = {
+                    ...group.segStatus,
+                    state: UpgradeFsm.suspended,
+                    se_upgrade_suspended: [`se-${group.name}-1`],
+                    reason: [message],
+                };
                 group.reason = message;
                 op.suspended = group;
                 this.set(group, UpgradeFsm.suspended);
                 return;
             case "CONTINUE_UPGRADE_OPS_ON_ERROR":
-                group.segStatus = { ...group.segStatus, state: UpgradeFsm.error, se_upgrade_failed: [`se-${group.name}-1`], reason: [message] };
+                group.segStatus = {
+                    ...group.segStatus,
+                    state: UpgradeFsm.error,
+                    se_upgrade_failed: [`se-${group.name}-1`],
+                    reason: [message],
+                };
                 this.closeRecord(group, UpgradeFsm.error, message);
                 this.nextSeGroup();
                 return;
@@ -287,8 +322,15 @@ export class UpgradeEngine {
         event.end_time = aviTime(this.deps.now());
         cluster.reason = `${reason}; rolling back to ${cluster.previousVersion}`;
         this.set(cluster, UpgradeFsm.error);
-        cluster.history.push({ ops: "UPGRADE", version: op.request.targetVersion, state: UpgradeFsm.error, reason, end_time: aviTime(this.deps.now()) });
-        for (const group of op.concerned.filter((r) => r.nodeType === "NODE_SE_GROUP")) this.closeRecord(group, UpgradeFsm.aborted, "Controller upgrade failed; SE group upgrade not started.");
+        cluster.history.push({
+            ops: "UPGRADE",
+            version: op.request.targetVersion,
+            state: UpgradeFsm.error,
+            reason,
+            end_time: aviTime(this.deps.now()),
+        });
+        for (const group of op.concerned.filter((r) => r.nodeType === "NODE_SE_GROUP"))
+            this.closeRecord(group, UpgradeFsm.aborted, "Controller upgrade failed; SE group upgrade not started.");
         // The automatic rollback: a ROLLBACK operation that ends COMPLETED at the previous version.
         this.after(this.deps.settings().timings.rollbackMs / 2, () => {
             cluster.upgradeOps = "ROLLBACK";
@@ -296,7 +338,9 @@ export class UpgradeEngine {
             cluster.imageUuid = cluster.previousImageUuid;
             cluster.enableRollback = false;
             this.set(cluster, UpgradeFsm.inProgress);
-            this.after(this.deps.settings().timings.rollbackMs / 2, () => this.finish([cluster], UpgradeFsm.completed, `Rolled back after: ${reason}`));
+            this.after(this.deps.settings().timings.rollbackMs / 2, () =>
+                this.finish([cluster], UpgradeFsm.completed, `Rolled back after: ${reason}`),
+            );
         });
     }
 

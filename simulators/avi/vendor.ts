@@ -38,14 +38,24 @@ export const aviVendor: SimulatorVendor = {
             warmupMs: optionalNumber("warmup-ms", extra["warmup-ms"]),
             rollbackMs: optionalNumber("rollback-ms", extra["rollback-ms"]),
         };
-        const idle = optionalNumber("session-idle-s", extra["session-idle-s"] ?? (args.tokenTtlSeconds === undefined ? undefined : String(args.tokenTtlSeconds)));
+        const idle = optionalNumber(
+            "session-idle-s",
+            extra["session-idle-s"] ?? (args.tokenTtlSeconds === undefined ? undefined : String(args.tokenTtlSeconds)),
+        );
         const options: AviSimulatorOptions = {
             host: args.host,
             port: args.port,
             ...(args.username === undefined ? {} : { username: args.username }),
             ...(args.password === undefined ? {} : { password: args.password }),
             ...(extra["version"] === undefined ? {} : { version: extra["version"] }),
-            ...(extra["se-groups"] === undefined ? {} : { seGroups: extra["se-groups"].split(",").filter(Boolean).map((name) => ({ name: name.trim() })) }),
+            ...(extra["se-groups"] === undefined
+                ? {}
+                : {
+                      seGroups: extra["se-groups"]
+                          .split(",")
+                          .filter(Boolean)
+                          .map((name) => ({ name: name.trim() })),
+                  }),
             ...(idle === undefined ? {} : { settings: { sessionIdleMs: idle * 1000 } }),
             timings: Object.fromEntries(Object.entries(timings).filter(([, v]) => v !== undefined)),
             ...(args.speed === undefined ? {} : { speed: args.speed }),

@@ -45,16 +45,25 @@ const MAX_HEADER_BYTES = 8 * 1024;
 export function multipartBoundary(contentType: string | undefined): string {
     const type = (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
     if (type !== "multipart/form-data") {
-        throw new SimulatorHttpError(415, "UNSUPPORTED_MEDIA_TYPE", `Upload content type must be multipart/form-data, got ${type || "none"}.`);
+        throw new SimulatorHttpError(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            `Upload content type must be multipart/form-data, got ${type || "none"}.`,
+        );
     }
     const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? "");
     const boundary = match?.[1] ?? match?.[2];
-    if (!boundary || boundary.length > 70) throw new SimulatorHttpError(400, "INVALID_MULTIPART", "multipart/form-data needs a boundary of 1–70 characters.");
+    if (!boundary || boundary.length > 70)
+        throw new SimulatorHttpError(400, "INVALID_MULTIPART", "multipart/form-data needs a boundary of 1–70 characters.");
     return boundary;
 }
 
 /** Read a multipart body from `source`. @throws SimulatorHttpError 400 on malformed framing. */
-export async function readMultipart(source: AsyncIterable<Buffer | string>, boundary: string, options: ReadMultipartOptions = {}): Promise<MultipartContent> {
+export async function readMultipart(
+    source: AsyncIterable<Buffer | string>,
+    boundary: string,
+    options: ReadMultipartOptions = {},
+): Promise<MultipartContent> {
     const delimiter = Buffer.from(`\r\n--${boundary}`);
     const maxField = options.maxFieldBytes ?? 64 * 1024;
     const prefixLimit = options.prefixBytes ?? 0;
@@ -77,7 +86,8 @@ export async function readMultipart(source: AsyncIterable<Buffer | string>, boun
         if (part === undefined || data.length === 0) return true;
         if (!part.isFile) {
             part.size += data.length;
-            if (part.size > maxField) throw new SimulatorHttpError(413, "FIELD_TOO_LARGE", `Multipart field [${part.name}] exceeds ${maxField} bytes.`);
+            if (part.size > maxField)
+                throw new SimulatorHttpError(413, "FIELD_TOO_LARGE", `Multipart field [${part.name}] exceeds ${maxField} bytes.`);
             part.chunks.push(Buffer.from(data));
             return true;
         }
@@ -93,7 +103,14 @@ export async function readMultipart(source: AsyncIterable<Buffer | string>, boun
     const finishPart = () => {
         if (part === undefined) return;
         if (part.isFile && file === undefined) {
-            file = { fieldName: part.name, fileName: part.fileName, contentType: part.contentType, bytes: fileBytes, sha256: hash.digest("hex"), prefix: Buffer.concat(prefixParts) };
+            file = {
+                fieldName: part.name,
+                fileName: part.fileName,
+                contentType: part.contentType,
+                bytes: fileBytes,
+                sha256: hash.digest("hex"),
+                prefix: Buffer.concat(prefixParts),
+            };
         } else if (!part.isFile) {
             fields[part.name] = Buffer.concat(part.chunks).toString("utf8");
         }
@@ -136,7 +153,8 @@ export async function readMultipart(source: AsyncIterable<Buffer | string>, boun
                 // Transport padding (spaces/tabs) may precede the CRLF.
                 const eol = pending.indexOf("\r\n");
                 if (eol < 0) return false;
-                if (pending.subarray(0, eol).toString("latin1").trim() !== "") throw new SimulatorHttpError(400, "INVALID_MULTIPART", "Malformed multipart delimiter line.");
+                if (pending.subarray(0, eol).toString("latin1").trim() !== "")
+                    throw new SimulatorHttpError(400, "INVALID_MULTIPART", "Malformed multipart delimiter line.");
                 pending = pending.subarray(eol + 2);
                 state = "headers";
                 return true;
@@ -144,7 +162,8 @@ export async function readMultipart(source: AsyncIterable<Buffer | string>, boun
             case "headers": {
                 const end = pending.indexOf("\r\n\r\n");
                 if (end < 0) {
-                    if (pending.length > MAX_HEADER_BYTES) throw new SimulatorHttpError(400, "INVALID_MULTIPART", "Multipart part headers are too long.");
+                    if (pending.length > MAX_HEADER_BYTES)
+                        throw new SimulatorHttpError(400, "INVALID_MULTIPART", "Multipart part headers are too long.");
                     return false;
                 }
                 part = parsePartHeaders(pending.subarray(0, end).toString("utf8"));
@@ -178,7 +197,14 @@ export async function readMultipart(source: AsyncIterable<Buffer | string>, boun
     return { fields, file, complete: state === "epilogue", stoppedEarly };
 }
 
-function parsePartHeaders(text: string): { name: string; fileName?: string; contentType?: string; isFile: boolean; chunks: Buffer[]; size: number } {
+function parsePartHeaders(text: string): {
+    name: string;
+    fileName?: string;
+    contentType?: string;
+    isFile: boolean;
+    chunks: Buffer[];
+    size: number;
+} {
     let name: string | undefined;
     let fileName: string | undefined;
     let contentType: string | undefined;

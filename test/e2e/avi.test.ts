@@ -23,7 +23,10 @@ const keep = (r: RunResult) => (outputs.push(r.output), r);
 
 beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "avi-e2e-"));
-    for (const [pkg, version] of [[pkgA, "22.1.7"], [pkgB, "22.1.8"]] as const) {
+    for (const [pkg, version] of [
+        [pkgA, "22.1.7"],
+        [pkgB, "22.1.8"],
+    ] as const) {
         pkg.path = join(dir, `controller-${version}.pkg`);
         pkg.tag = (await makeAviPackage(pkg.path, { version, payloadBytes: 2 * 1024 * 1024 })).tag;
         pkg.sha256 = await sha256File(pkg.path);
@@ -32,7 +35,15 @@ beforeAll(async () => {
         username: "operator",
         password: PASSWORD,
         settings: { precheckWarnings: [{ check_code: "SYSERR_BACKUP_OLD", description: "No configuration backup in the last 7 days." }] },
-        timings: { imageProcessMs: 200, precheckMs: 200, controllerTaskMs: 100, rebootMs: 1_000, warmupMs: 300, seGroupTaskMs: 100, rollbackMs: 200 },
+        timings: {
+            imageProcessMs: 200,
+            precheckMs: 200,
+            controllerTaskMs: 100,
+            rebootMs: 1_000,
+            warmupMs: 300,
+            seGroupTaskMs: 100,
+            rollbackMs: 200,
+        },
     });
     stack = await TestStack.create(join(__dirname, "programs/avi"), {
         config: { "avi:endpoint": sim.url, "avi:username": "operator", imageFile: pkgA.path, imageSha256: pkgA.sha256 },
@@ -79,7 +90,11 @@ test("with skipWarnings the upgrade runs through the reboot until every record i
     expect(sim.calls.received("images.upload")).toBe(1);
     const upgrade = (await stack.resources()).find((res) => res.type === "pulumi-nodejs:dynamic/avi:ControllerUpgrade");
     expect(upgrade).toMatchObject({ id: sim.clusterUuid, outputs: { state: "COMPLETED", version: pkgA.tag } });
-    expect(upgrade!.outputs!.precheckResults).toContainEqual({ checkCode: "SYSERR_BACKUP_OLD", state: "WARNING", description: "No configuration backup in the last 7 days." });
+    expect(upgrade!.outputs!.precheckResults).toContainEqual({
+        checkCode: "SYSERR_BACKUP_OLD",
+        state: "WARNING",
+        description: "No configuration backup in the last 7 days.",
+    });
 });
 
 test("a second preview shows no changes", async () => {
@@ -109,7 +124,9 @@ test("a suspended SE group keeps the upgrade in state with how to resume; resume
     expect(r.code).toBe(0);
     expect(r.output).toContain("resuming suspended SE group(s)");
     expect(sim.version).toBe("22.1.8");
-    expect(sim.records().every((rec) => (rec["state"] as { state: string }).state === "UPGRADE_FSM_COMPLETED" && rec["version"] === pkgB.tag)).toBe(true);
+    expect(
+        sim.records().every((rec) => (rec["state"] as { state: string }).state === "UPGRADE_FSM_COMPLETED" && rec["version"] === pkgB.tag),
+    ).toBe(true);
     expect(sim.calls.succeeded("segroup.resume")).toBe(1);
     expect(sim.calls.succeeded("upgrade.start")).toBe(5); // + prechecks and the upgrade to 22.1.8, once each
 });

@@ -50,7 +50,13 @@ describe("avi:ControllerImage", () => {
     test("uploads once, waits for IMAGE_FSM_COMPLETED, and adopts the same package the second time", async () => {
         await start();
         const first = await image();
-        expect(first.outs).toMatchObject({ state: "IMAGE_FSM_COMPLETED", tag: first.tag, imageVersion: "22.1.7", type: "IMAGE_TYPE_SYSTEM", adopted: false });
+        expect(first.outs).toMatchObject({
+            state: "IMAGE_FSM_COMPLETED",
+            tag: first.tag,
+            imageVersion: "22.1.7",
+            type: "IMAGE_TYPE_SYSTEM",
+            adopted: false,
+        });
         expect(first.outs.sha256).toMatch(/^[0-9a-f]{64}$/);
         const again = await controllerImageHandler.create({ connection: connection(), file: first.path, ...fast });
         expect(again.outs).toMatchObject({ uuid: first.outs.uuid, adopted: true, sha256: first.outs.sha256 });
@@ -114,7 +120,11 @@ describe("avi:ControllerUpgrade", () => {
         expect(sim.version).toBe("22.1.6");
         const { outs } = await upgrade(img.uuid, { prechecks: true, skipWarnings: true });
         expect(outs.version).toBe(tag);
-        expect(outs.precheckResults).toContainEqual({ checkCode: "SYSERR_BACKUP_OLD", state: "WARNING", description: "No backup in 7 days." });
+        expect(outs.precheckResults).toContainEqual({
+            checkCode: "SYSERR_BACKUP_OLD",
+            state: "WARNING",
+            description: "No backup in 7 days.",
+        });
         expect(sim.calls.received("upgrade.start")).toBe(3); // failed prechecks, passing prechecks, the upgrade
     });
 
@@ -136,10 +146,17 @@ describe("avi:ControllerUpgrade", () => {
     test("a controller error and its automatic rollback fail with the reason", async () => {
         await start();
         const { outs: img } = await image();
-        sim.inject({ target: "controller", outcome: "ERROR", task: "MIGRATE_CONFIG", reason: "Config migration failed: duplicate VS name." });
+        sim.inject({
+            target: "controller",
+            outcome: "ERROR",
+            task: "MIGRATE_CONFIG",
+            reason: "Config migration failed: duplicate VS name.",
+        });
         const error = await upgrade(img.uuid).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(VendorFailureError);
-        expect((error as Error).message).toMatch(/avi controller http:\/\/127\.0\.0\.1:\d+: upgrade failed .*Config migration failed: duplicate VS name/);
+        expect((error as Error).message).toMatch(
+            /avi controller http:\/\/127\.0\.0\.1:\d+: upgrade failed .*Config migration failed: duplicate VS name/,
+        );
         expect((error as Error).message).not.toContain(sim.password === "admin" ? "password" : sim.password);
     });
 

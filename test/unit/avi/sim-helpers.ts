@@ -13,7 +13,15 @@ import { http, type HttpOptions, type HttpResult } from "../simulators/helpers";
 export { eventually, http, httpOrErrorCode } from "../simulators/helpers";
 
 /** Phase durations for unit tests (ms): every phase observable, the reboot long enough to see. */
-export const FAST_AVI: AviTimings = { imageProcessMs: 10, precheckMs: 10, controllerTaskMs: 10, rebootMs: 200, warmupMs: 50, seGroupTaskMs: 10, rollbackMs: 20 };
+export const FAST_AVI: AviTimings = {
+    imageProcessMs: 10,
+    precheckMs: 10,
+    controllerTaskMs: 10,
+    rebootMs: 200,
+    warmupMs: 50,
+    seGroupTaskMs: 10,
+    rollbackMs: 20,
+};
 
 /** A logged-in raw client: keeps cookies, echoes the CSRF token, sends Referer and X-Avi-Version. */
 export async function aviClient(sim: AviSimulator, apiVersion = "22.1.6") {
@@ -51,7 +59,9 @@ export async function aviClient(sim: AviSimulator, apiVersion = "22.1.6") {
 /** A multipart body with the file in field `file`. */
 export function multipartBody(file: Buffer, fileName = "controller.pkg", field = "file"): { body: Buffer; contentType: string } {
     const boundary = "----avi-test-boundary";
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    const head = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     return { body: Buffer.concat([head, file, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
 }

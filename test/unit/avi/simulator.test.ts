@@ -14,7 +14,9 @@ async function uploadPackage(client: Client, version = "22.1.7"): Promise<{ uuid
     const upload = await client.call("/api/image", { method: "POST", body, headers: { "Content-Type": contentType } });
     expect(upload.status).toBe(201);
     const uuid: string = upload.body.uuid;
-    await eventually(async () => ((await client.call(`/api/image/${uuid}`)).body.img_state.state === "IMAGE_FSM_COMPLETED" ? true : undefined));
+    await eventually(async () =>
+        (await client.call(`/api/image/${uuid}`)).body.img_state.state === "IMAGE_FSM_COMPLETED" ? true : undefined,
+    );
     return { uuid, tag: pkg.tag };
 }
 
@@ -84,7 +86,9 @@ describe("Avi simulator: images", () => {
         const upload = await client.call("/api/image", { method: "POST", body, headers: { "Content-Type": contentType } });
         expect(upload.status).toBe(200);
         expect(upload.body.uuid).toBeUndefined();
-        const failed = await eventually(async () => (await client.call("/api/image")).body.results.find((i: any) => i.img_state.state === "IMAGE_FSM_FAILED"));
+        const failed = await eventually(async () =>
+            (await client.call("/api/image")).body.results.find((i: any) => i.img_state.state === "IMAGE_FSM_FAILED"),
+        );
         expect(failed.img_state.reason).toMatch(/bootstrap\/VERSION/);
     });
 });
@@ -101,7 +105,11 @@ describe("Avi simulator: upgrade", () => {
         const { body, contentType } = multipartBody((await packageFile({ version: "22.1.8" })).bytes);
         expect((await client.call("/api/image", { method: "POST", body, headers: { "Content-Type": contentType } })).status).toBe(403);
 
-        const offline = await eventually(async () => ((await httpOrErrorCode(`${sim.url}/api/cluster`)) === "ECONNREFUSED" ? true : undefined), 2000, 2);
+        const offline = await eventually(
+            async () => ((await httpOrErrorCode(`${sim.url}/api/cluster`)) === "ECONNREFUSED" ? true : undefined),
+            2000,
+            2,
+        );
         expect(offline).toBe(true);
         await sim.whenOnline();
         const afterReboot = await eventually(async () => {
@@ -112,12 +120,16 @@ describe("Avi simulator: upgrade", () => {
         await client.login();
 
         const seen = new Set<string>();
-        const done = await eventually(async () => {
-            const all = await records(client);
-            const cluster = all.find((r) => r.node_type === "NODE_CONTROLLER_CLUSTER");
-            if (cluster) seen.add(`${cluster.state.state}:${cluster.progress}`);
-            return all.length > 0 && all.every((r) => r.state.state === "UPGRADE_FSM_COMPLETED") ? all : undefined;
-        }, 2000, 1);
+        const done = await eventually(
+            async () => {
+                const all = await records(client);
+                const cluster = all.find((r) => r.node_type === "NODE_CONTROLLER_CLUSTER");
+                if (cluster) seen.add(`${cluster.state.state}:${cluster.progress}`);
+                return all.length > 0 && all.every((r) => r.state.state === "UPGRADE_FSM_COMPLETED") ? all : undefined;
+            },
+            2000,
+            1,
+        );
         expect(seen.has("UPGRADE_FSM_CONTROLLER_COMPLETED:100") || seen.has("UPGRADE_FSM_SE_UPGRADE_IN_PROGRESS:100")).toBe(true);
         expect(done.map((r) => r.version)).toEqual([tag, tag, tag]);
         expect(done[0].previous_version).toBe("22.1.6-9191-20231004.120000");
@@ -127,17 +139,28 @@ describe("Avi simulator: upgrade", () => {
     });
 
     test("prechecks_only with a warning ends PRE_CHECK_WARNING; an upgrade without skip_warnings stops there too", async () => {
-        sim = await startAviSimulator({ timings: FAST_AVI, settings: { precheckWarnings: [{ check_code: "SYSERR_BACKUP_OLD", description: "No recent backup." }] } });
+        sim = await startAviSimulator({
+            timings: FAST_AVI,
+            settings: { precheckWarnings: [{ check_code: "SYSERR_BACKUP_OLD", description: "No recent backup." }] },
+        });
         const client = await aviClient(sim);
         const { uuid } = await uploadPackage(client);
-        expect((await client.call("/api/upgrade", { method: "POST", json: { image_uuid: uuid, system: true, prechecks_only: true } })).status).toBe(200);
+        expect(
+            (await client.call("/api/upgrade", { method: "POST", json: { image_uuid: uuid, system: true, prechecks_only: true } })).status,
+        ).toBe(200);
         const warned = await eventually(async () => {
             const all = await records(client);
             return all.every((r) => r.state.state === "UPGRADE_PRE_CHECK_WARNING") ? all : undefined;
         });
         expect(warned[0].upgrade_readiness.checks.map((c: any) => c.check_code)).toContain("SYSERR_BACKUP_OLD");
         expect((await client.call("/api/upgrade", { method: "POST", json: { image_uuid: uuid, system: true } })).status).toBe(200);
-        await eventually(async () => ((await records(client)).every((r) => r.state.state === "UPGRADE_PRE_CHECK_WARNING" && r.upgrade_ops === "UPGRADE" && !sim.upgradeBusy) ? true : undefined));
+        await eventually(async () =>
+            (await records(client)).every(
+                (r) => r.state.state === "UPGRADE_PRE_CHECK_WARNING" && r.upgrade_ops === "UPGRADE" && !sim.upgradeBusy,
+            )
+                ? true
+                : undefined,
+        );
         expect(sim.version).toBe("22.1.6");
     });
 
@@ -147,11 +170,18 @@ describe("Avi simulator: upgrade", () => {
         const { uuid, tag } = await uploadPackage(client);
         sim.inject({ target: "segroup", seGroup: "sg-east" });
         await client.call("/api/upgrade", { method: "POST", json: { image_uuid: uuid, system: true } });
-        const suspended = await eventually(async () => (await records(client)).find((r) => r.state.state === "UPGRADE_FSM_SUSPENDED"), 3000, 2);
+        const suspended = await eventually(
+            async () => (await records(client)).find((r) => r.state.state === "UPGRADE_FSM_SUSPENDED"),
+            3000,
+            2,
+        );
         expect(suspended.name).toBe("sg-east");
         expect(suspended.reason).toMatch(/sg-east/);
         expect(sim.upgradeBusy).toBe(true);
-        const resume = await client.call("/api/resumesegroup", { method: "POST", json: { se_group_refs: [`${sim.url}/api/serviceenginegroup/${suspended.uuid}`] } });
+        const resume = await client.call("/api/resumesegroup", {
+            method: "POST",
+            json: { se_group_refs: [`${sim.url}/api/serviceenginegroup/${suspended.uuid}`] },
+        });
         expect(resume.status).toBe(200);
         const done = await eventually(async () => {
             const all = await records(client);
@@ -167,10 +197,15 @@ describe("Avi simulator: upgrade", () => {
         const { uuid } = await uploadPackage(client);
         sim.inject({ target: "controller", outcome: "ERROR", task: "COPY_AND_VERIFY_IMAGE", reason: "Disk full." });
         await client.call("/api/upgrade", { method: "POST", json: { image_uuid: uuid, system: true } });
-        const rolledBack = await eventually(async () => (await records(client)).find((r) => r.upgrade_ops === "ROLLBACK" && r.state.state === "UPGRADE_FSM_COMPLETED"));
+        const rolledBack = await eventually(async () =>
+            (await records(client)).find((r) => r.upgrade_ops === "ROLLBACK" && r.state.state === "UPGRADE_FSM_COMPLETED"),
+        );
         expect(rolledBack.version).toBe("22.1.6-9191-20231004.120000");
         expect(rolledBack.history.some((h: any) => h.state === "UPGRADE_FSM_ERROR" && /Disk full/.test(h.reason))).toBe(true);
-        expect((await records(client)).filter((r) => r.node_type === "NODE_SE_GROUP").map((r) => r.state.state)).toEqual(["UPGRADE_FSM_ABORTED", "UPGRADE_FSM_ABORTED"]);
+        expect((await records(client)).filter((r) => r.node_type === "NODE_SE_GROUP").map((r) => r.state.state)).toEqual([
+            "UPGRADE_FSM_ABORTED",
+            "UPGRADE_FSM_ABORTED",
+        ]);
     });
 
     test("X-Avi-Version 20.1.1 omits fields introduced later; PATCH takes Avi's replace form", async () => {
@@ -179,7 +214,10 @@ describe("Avi simulator: upgrade", () => {
         const record = (await old.call(`/api/upgradestatusinfo/${sim.clusterUuid}`)).body;
         expect(record.history).toBeUndefined();
         expect(record.progress).toBe(100);
-        const patched = await old.call(`/api/upgradestatusinfo/${sim.clusterUuid}`, { method: "PATCH", json: { replace: { clean: true } } });
+        const patched = await old.call(`/api/upgradestatusinfo/${sim.clusterUuid}`, {
+            method: "PATCH",
+            json: { replace: { clean: true } },
+        });
         expect(patched.status).toBe(200);
         expect(patched.body.clean).toBe(true);
         expect((await old.call(`/api/upgradestatusinfo/${sim.clusterUuid}`, { method: "PATCH", json: { clean: true } })).status).toBe(400);
