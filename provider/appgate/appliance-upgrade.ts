@@ -1,34 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { secretConnection, type ConnectionArgs } from "../core/connection-args";
+import { secretConnection } from "../core/connection-args";
+import type { AppgateConnectionArgs } from "./connection-args";
 import { appgateKinds } from "./kinds";
-
-/**
- * How to reach the Appgate SDP Controller. Every field falls back to stack config `appgate:<key>`,
- * then to the environment variable `APPGATE_<KEY>` (e.g. `APPGATE_IDENTITY_PROVIDER`).
- */
-export interface AppgateConnectionArgs extends ConnectionArgs {
-    /**
-     * Controller admin URL, e.g. `https://controller.example.com:8443/admin` (`/admin` is appended
-     * when missing). Config `appgate:endpoint`, env `APPGATE_ENDPOINT`.
-     */
-    endpoint?: pulumi.Input<string>;
-    /** Admin user (exempt from admin MFA: `/login` cannot do MFA). Config `appgate:username`, env `APPGATE_USERNAME`. */
-    username?: pulumi.Input<string>;
-    /** Always stored as a secret. Config `appgate:password` (set with `--secret`), env `APPGATE_PASSWORD`. */
-    password?: pulumi.Input<string>;
-    /** Identity provider of the admin user. Default `local`. Config `appgate:identityProvider`. */
-    identityProvider?: pulumi.Input<string>;
-    /**
-     * Pin the peer API version (`Accept: application/vnd.appgate.peer-vNN+json`), at least 20
-     * (Appgate SDP 6.3). Default: negotiate with the controller, and renegotiate when it is upgraded.
-     * Config `appgate:apiVersion`.
-     */
-    apiVersion?: pulumi.Input<number>;
-    /** PEM bundle of CAs to trust for the controller's certificate. Config `appgate:caBundle`. */
-    caBundle?: pulumi.Input<string>;
-    /** Skip TLS verification. Off unless set explicitly; the policy pack flags it. Config `appgate:insecure`. */
-    insecure?: pulumi.Input<boolean>;
-}
+import { formatAppgateVersion, imageFileName, versionFromImageName } from "./versions";
 
 /** Inputs of {@link ApplianceUpgrade}. */
 export interface ApplianceUpgradeArgs {
@@ -41,7 +15,10 @@ export interface ApplianceUpgradeArgs {
      * name should follow the vendor pattern `appgate-<version>-<build>-release.img.zip`.
      */
     imageUrl: pulumi.Input<string>;
-    /** The version the image installs, e.g. `6.4.1+40123`. Default: derived from the image file name. */
+    /**
+     * The version the image installs, e.g. `6.4.1+40123`. Default: derived from the image file name by
+     * this class (so `pulumi preview` shows it); the provider checks that a given value matches the image.
+     */
     targetVersion?: pulumi.Input<string>;
     /**
      * How far to go: `"prepare"` (default) downloads and verifies the image and stops at `ready`, so a
@@ -57,11 +34,15 @@ export interface ApplianceUpgradeArgs {
     site?: pulumi.Input<string>;
     /** Allow a target older than the running version. Default false. */
     allowDowngrade?: pulumi.Input<boolean>;
-    /** Budget of each wait (prepare until `ready`, complete until back on the new version), in seconds. Default 1800. */
+    /**
+     * One deadline for the whole create or update of this appliance, in seconds: prepare, complete,
+     * the reboot and the controller coming back all come out of it (the reboot allowance is part of
+     * it, not added). Default 1800 (30 minutes); give a `complete` of a slow appliance more.
+     */
     waitTimeoutSeconds?: pulumi.Input<number>;
     /** Floor of the poll interval, in seconds (it backs off to four times this, at most 30 s). Default 5. */
     pollIntervalSeconds?: pulumi.Input<number>;
-    /** Longest tolerated stretch of the appliance or controller being unreachable (a reboot), in seconds. Default 900. */
+    /** Longest tolerated stretch of the appliance or controller being unreachable (a reboot), within `waitTimeoutSeconds`, in seconds. Default 900. */
     rebootTimeoutSeconds?: pulumi.Input<number>;
 }
 
@@ -120,6 +101,13 @@ export class ApplianceUpgrade extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ApplianceUpgradeArgs, opts?: pulumi.CustomResourceOptions) {
         const connection = secretConnection(args.connection);
+        // Derived here rather than in `check`, which never rewrites an input: the reviewer sees it in the preview.
+        const targetVersion =
+            args.targetVersion ??
+            pulumi.output(args.imageUrl).apply((url) => {
+                const derived = versionFromImageName(imageFileName(url));
+                return derived ? formatAppgateVersion(derived) : undefined;
+            });
         super(
             appgateKinds.ApplianceUpgrade.provider,
             name,
@@ -127,6 +115,7 @@ export class ApplianceUpgrade extends pulumi.dynamic.Resource {
                 __logName: name,
                 ...args,
                 connection,
+                targetVersion,
                 applianceName: undefined,
                 siteId: undefined,
                 siteName: undefined,

@@ -26,7 +26,7 @@ import type { ResolvedConnection } from "../core/connection";
 import { BearerTokenAuth, type AuthContext, type AuthStrategy, type TokenGrant } from "../core/auth";
 import { VendorApiError } from "../core/errors";
 import { HttpSession, type HttpResponse, type RequestOptions } from "../core/http";
-import { sharedSession } from "../core/sessions";
+import { processEnv, type HandlerEnv } from "../core/env";
 
 /** Oldest peer API version this client speaks (6.3: the first with `GET /appliances/status`). */
 export const MIN_PEER_API_VERSION = 20;
@@ -44,9 +44,15 @@ export interface AppgateConnection extends ResolvedConnection {
 
 const loginSchema = z.object({ token: z.string().min(1), expires: z.string().optional() }).passthrough();
 const notAcceptableSchema = z
-    .object({ minSupportedVersion: z.number().int().optional(), maxSupportedVersion: z.number().int().optional(), message: z.string().optional() })
+    .object({
+        minSupportedVersion: z.number().int().optional(),
+        maxSupportedVersion: z.number().int().optional(),
+        message: z.string().optional(),
+    })
     .passthrough();
-const applianceSchema = z.object({ id: z.string(), name: z.string(), site: z.string().optional(), siteName: z.string().optional() }).passthrough();
+const applianceSchema = z
+    .object({ id: z.string(), name: z.string(), site: z.string().optional(), siteName: z.string().optional() })
+    .passthrough();
 const statusEntrySchema = z
     .object({
         id: z.string(),
@@ -60,7 +66,9 @@ const statusEntrySchema = z
 const statusListSchema = z.object({ data: z.array(statusEntrySchema) }).passthrough();
 const upgradeSchema = z.object({ status: z.string(), details: z.string().nullish() }).passthrough();
 const changeIdSchema = z.object({ id: z.string() }).passthrough();
-const changeSchema = z.object({ id: z.string(), status: z.string(), result: z.string().nullish(), details: z.string().nullish() }).passthrough();
+const changeSchema = z
+    .object({ id: z.string(), status: z.string(), result: z.string().nullish(), details: z.string().nullish() })
+    .passthrough();
 
 /** An appliance as the controller describes it. */
 export type AppgateAppliance = z.infer<typeof applianceSchema>;
@@ -191,13 +199,19 @@ export class AppgateAuth implements AuthStrategy {
         const max = body.success ? body.data.maxSupportedVersion : undefined;
         const range = min !== undefined && max !== undefined ? `v${min}–v${max}` : "an unknown range";
         if (this.connection.apiVersion !== undefined) {
-            throw this.loginError(406, `connection.apiVersion pins peer API v${this.connection.apiVersion}, but the controller supports ${range}`);
+            throw this.loginError(
+                406,
+                `connection.apiVersion pins peer API v${this.connection.apiVersion}, but the controller supports ${range}`,
+            );
         }
         if (max === undefined) {
             throw this.loginError(406, `the controller refused peer API v${tried} without saying which versions it supports`);
         }
         if (max < MIN_PEER_API_VERSION) {
-            throw this.loginError(406, `the controller supports ${range}; this provider needs v${MIN_PEER_API_VERSION} (Appgate SDP 6.3) or later`);
+            throw this.loginError(
+                406,
+                `the controller supports ${range}; this provider needs v${MIN_PEER_API_VERSION} (Appgate SDP 6.3) or later`,
+            );
         }
         this.negotiations++;
         return max;
@@ -205,7 +219,16 @@ export class AppgateAuth implements AuthStrategy {
 
     private loginError(status: number, message: string): VendorApiError {
         return new VendorApiError(
-            { vendor: "appgate", method: "POST", path: "/login", endpoint: this.connection.endpoint, status, code: "not acceptable", vendorMessage: message, transient: false },
+            {
+                vendor: "appgate",
+                method: "POST",
+                path: "/login",
+                endpoint: this.connection.endpoint,
+                status,
+                code: "not acceptable",
+                vendorMessage: message,
+                transient: false,
+            },
             [this.connection.password],
         );
     }
@@ -217,8 +240,6 @@ function deviceIdFor(c: AppgateConnection): string {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const auths = new WeakMap<HttpSession, AppgateAuth>();
-
 /** Calls of the Controller admin API. */
 export class AppgateClient {
     constructor(
@@ -226,34 +247,32 @@ export class AppgateClient {
         readonly auth: AppgateAuth,
     ) {}
 
-    /** The shared client for a connection (one session, one login per controller and user per process). */
-    static for(connection: AppgateConnection): AppgateClient {
-        const tlsKey = `${connection.insecure ? "insecure" : "verify"}|${connection.caBundle ? createHash("sha256").update(connection.caBundle).digest("hex").slice(0, 12) : ""}`;
-        const session = sharedSession(
-            {
+    /**
+     * The shared client for a connection: one session, one login per controller and connection
+     * settings — identity provider, pinned API version and TLS settings included — per provider
+     * process. `env` gives the clock and the cache (default: the process's).
+     */
+    static for(connection: AppgateConnection, env: HandlerEnv = processEnv): AppgateClient {
+        return env.clients.get("appgate", connection, () => {
+            const auth = new AppgateAuth(connection);
+            const session = new HttpSession({
                 vendor: "appgate",
-                endpoint: connection.endpoint,
-                user: `${connection.identityProvider}/${connection.username}`,
-                secret: connection.password,
-                extra: `${connection.apiVersion ?? "negotiate"}|${tlsKey}`,
-            },
-            () => {
-                const auth = new AppgateAuth(connection);
-                const s = new HttpSession({
-                    vendor: "appgate",
-                    baseUrl: connection.endpoint,
-                    auth,
-                    tls: { caBundle: connection.caBundle, insecure: connection.insecure },
-                    timeouts: { connectMs: 10_000, responseMs: 30_000 },
-                    retry: { limit: 3, minDelayMs: 250, maxDelayMs: 4_000 },
-                    secrets: [connection.password],
-                    parseError: parseAppgateError,
-                });
-                auths.set(s, auth);
-                return s;
-            },
-        );
-        return new AppgateClient(session, auths.get(session)!);
+                baseUrl: connection.endpoint,
+                auth,
+                tls: { caBundle: connection.caBundle, insecure: connection.insecure },
+                timeouts: { connectMs: 10_000, responseMs: 30_000 },
+                retry: { limit: 3, minDelayMs: 250, maxDelayMs: 4_000 },
+                secrets: [connection.password],
+                parseError: parseAppgateError,
+                clock: env.clock,
+            });
+            return new AppgateClient(session, auth);
+        });
+    }
+
+    /** Closes the pooled connections. */
+    close(): void {
+        this.session.close();
     }
 
     /** The appliance, or undefined when the controller does not know it. */

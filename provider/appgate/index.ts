@@ -1,1 +1,5 @@
-export { ApplianceUpgrade, type ApplianceUpgradeArgs, type AppgateConnectionArgs } from "./appliance-upgrade";
+/**
+ * Appgate SDP (admin API v20+, 6.3+): prepare and complete appliance upgrades through the Controller.
+ */
+export { ApplianceUpgrade, type ApplianceUpgradeArgs } from "./appliance-upgrade";
+export type { AppgateConnectionArgs } from "./connection-args";

@@ -21,6 +21,7 @@ export function connectionKey(vendor: string, connection: ResolvedConnection & R
     const hash = (s: string | undefined) => (s ? createHash("sha256").update(s).digest("hex").slice(0, 16) : "");
     const { endpoint, username, password, caBundle, insecure, ...vendorFields } = connection;
     const extra = Object.keys(vendorFields)
+        .filter((k) => vendorFields[k] !== undefined)
         .sort()
         .map((k) => `${k}=${JSON.stringify(vendorFields[k])}`)
         .join("&");

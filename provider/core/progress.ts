@@ -7,7 +7,7 @@
  * wait the same way:
  *
  * ```text
- * [gw-1] prepare: downloading (appgate-6.4.1-40123-release.img.zip)     ← a state change
+ * [gw-1] prepare: started → downloading (appgate-6.4.1-40123-release.img.zip)  ← a state change
  * [gw-1] prepare: still downloading 42.0% after 1m00s                    ← heartbeat, at most once a minute
  * [gw-1] complete: unreachable (… ECONNREFUSED); treating it as a reboot, waiting up to 15m00s
  * [gw-1] complete: reachable again after 4.6s
@@ -53,7 +53,7 @@ export function waitProgress<T>(log: Progress, label: string, options: WaitProgr
     const budget = options.outageBudgetMs !== undefined ? `, waiting up to ${formatDuration(options.outageBudgetMs)}` : "";
     return (e) => {
         if (e.kind === "state" && !options.quietStates) {
-            log(`${label}: ${e.observation.state}${e.observation.detail ? ` (${e.observation.detail})` : ""}`);
+            log(`${label}: ${e.previous ?? "start"} → ${e.observation.state}${e.observation.detail ? ` (${e.observation.detail})` : ""}`);
         } else if (e.kind === "poll" && heartbeat() && e.elapsedMs > 0) {
             const pct = e.observation.progressPercent !== undefined ? ` ${e.observation.progressPercent.toFixed(1)}%` : "";
             log(`${label}: still ${e.observation.state}${pct} after ${formatDuration(e.elapsedMs)}`);
@@ -63,6 +63,11 @@ export function waitProgress<T>(log: Progress, label: string, options: WaitProgr
             log(`${label}: reachable again after ${formatDuration(e.outageMs)}`);
         }
     };
+}
+
+/** Bytes as MiB with one decimal, for transfer progress lines. */
+export function mib(bytes: number): string {
+    return (bytes / 2 ** 20).toFixed(1);
 }
 
 /** The first line of an error's message, at most 200 characters (for one-line progress output). */

@@ -13,7 +13,8 @@
 import type { HandlerEnv } from "./env";
 import type { Progress } from "./progress";
 import { firstLine, waitProgress } from "./progress";
-import { TransientBudgetExceededError, WaitTimeoutError, formatDuration, waitFor } from "./waiter";
+import type { Clock } from "./clock";
+import { TransientBudgetExceededError, WaitTimeoutError, formatDuration, waitFor, type WaitOptions } from "./waiter";
 
 /** Longest outage a read rides out: 2 minutes. */
 export const READ_OUTAGE_BUDGET_MS = 120_000;
@@ -53,4 +54,49 @@ export async function readThroughOutage<T>(
         }
         throw err;
     }
+}
+
+/** Options of {@link readThrough}. */
+export interface ReadThroughOptions<R> {
+    /** Names what is read in messages, e.g. `appgate appliance gw-1 … lookup`. */
+    what: string;
+    /** The read (a lookup, a refresh). Transient errors are retried; anything else is thrown unchanged. */
+    read: () => Promise<R>;
+    /** Longest tolerated run of transient errors (a reboot, a burst of 5xx). */
+    maxOutageMs: number;
+    /** Floor of the delay between attempts. Default 1 000. */
+    minDelayMs?: number;
+    /** Ceiling of the delay between attempts. Default 30 000. */
+    maxDelayMs?: number;
+    onProgress?: WaitOptions<R>["onProgress"];
+    clock?: Clock;
+    random?: () => number;
+}
+
+/**
+ * One read that rides out transient errors the way {@link waitFor} does: a device that reboots or
+ * answers a burst of 5xx/429 is retried (backing off) for up to `maxOutageMs` of consecutive
+ * failures, then {@link TransientBudgetExceededError}. Lookups and refreshes that can happen while
+ * a device is down (a resumed run, `pulumi refresh`) use it instead of a bare call, whose HTTP
+ * retries last only seconds.
+ */
+export async function readThrough<R>(options: ReadThroughOptions<R>): Promise<R> {
+    const maxDelayMs = options.maxDelayMs ?? 30_000;
+    const done = await waitFor<R>({
+        what: options.what,
+        refresh: async () => ({ state: "read", object: await options.read() }),
+        target: ["read"],
+        pending: [],
+        // Only the outage budget bounds a read: it succeeds, fails for good, or its failures outlast
+        // maxOutageMs (counted from the first failed answer, so a slow failing request cannot end it
+        // early). The overall budget is a backstop well beyond that.
+        timeoutMs: 2 * options.maxOutageMs + 10 * 60_000,
+        minDelayMs: Math.min(options.minDelayMs ?? 1_000, maxDelayMs),
+        maxDelayMs,
+        transient: { maxOutageMs: options.maxOutageMs },
+        onProgress: options.onProgress,
+        clock: options.clock,
+        random: options.random,
+    });
+    return done.object as R;
 }

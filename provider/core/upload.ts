@@ -71,6 +71,7 @@ export interface UploadResult<T> {
 export async function uploadFile<T = unknown>(session: HttpSession, options: UploadOptions): Promise<UploadResult<T>> {
     const size = (await stat(options.filePath)).size;
     const hash = createHash("sha256");
+    // Wall time on purpose: it measures the throughput of real bytes on a real socket; no deadline reads it.
     const started = Date.now();
     const interval = options.progressIntervalMs ?? 2_000;
     let sent = 0;

@@ -16,6 +16,10 @@
  * Every failure after the `PUT` is a partial failure: the setting stays in state with the last
  * state seen, and the next `up` resumes.
  *
+ * Budget: `waitTimeoutSeconds` is one deadline for the whole create or update (the `PUT`, the wait
+ * and any outage come out of it); `rebootTimeoutSeconds` is the longest outage inside it
+ * (core/budget.ts).
+ *
  * Read: the value on the server (drift shows as a diff of `value`); gone → dropped from state. An
  * unreachable server is ridden out for a bounded time, then the last known state is kept with a
  * warning (core/read.ts). Delete: `DELETE`, already gone is fine.

@@ -24,10 +24,9 @@ import { z } from "zod";
 import type { ResolvedConnection } from "../core/connection";
 import { BearerTokenAuth, type AuthContext, type TokenGrant } from "../core/auth";
 import { HttpSession } from "../core/http";
-import { sharedSession } from "../core/sessions";
+import { processEnv, type HandlerEnv } from "../core/env";
 import { uploadFile, type UploadProgress } from "../core/upload";
 
-/** How to reach one appliance. */
 /** How to reach one appliance: the shared, resolved connection settings. */
 export type RiverbedConnection = ResolvedConnection;
 
@@ -148,9 +147,6 @@ export interface UploadedImage {
     elapsedMs: number;
 }
 
-/** The auth strategy of each shared session (for login/refresh counts in progress lines and tests). */
-const authBySession = new WeakMap<HttpSession, BearerTokenAuth>();
-
 /** Calls of one appliance's upgrade API. */
 export class RiverbedClient {
     constructor(
@@ -159,38 +155,36 @@ export class RiverbedClient {
     ) {}
 
     /**
-     * The shared client for a connection: one session (one login, one connection pool) per device,
-     * user and TLS setting per provider process, whatever number of resources use it.
+     * The shared client for a connection: one session (one login, one connection pool) per device
+     * and connection settings — TLS settings included — per provider process, whatever number of
+     * resources use it. `env` gives the clock and the cache (default: the process's).
      */
-    static for(connection: RiverbedConnection): RiverbedClient {
-        const session = sharedSession(
-            {
+    static for(connection: RiverbedConnection, env: HandlerEnv = processEnv): RiverbedClient {
+        return env.clients.get("riverbed", connection, () => {
+            const auth = riverbedAuth(connection);
+            const session = new HttpSession({
                 vendor: "riverbed",
-                endpoint: connection.endpoint.replace(/\/+$/, ""),
-                user: connection.username,
-                secret: connection.password,
-                extra: `${connection.insecure === true}|${connection.caBundle ?? ""}`,
-            },
-            () => {
-                const auth = riverbedAuth(connection);
-                const made = new HttpSession({
-                    vendor: "riverbed",
-                    baseUrl: connection.endpoint,
-                    auth,
-                    tls: { caBundle: connection.caBundle, insecure: connection.insecure },
-                    parseError: parseRiverbedError,
-                    secrets: [connection.password],
-                });
-                authBySession.set(made, auth);
-                return made;
-            },
-        );
-        return new RiverbedClient(session, authBySession.get(session)!);
+                baseUrl: connection.endpoint,
+                auth,
+                tls: { caBundle: connection.caBundle, insecure: connection.insecure },
+                parseError: parseRiverbedError,
+                secrets: [connection.password],
+                clock: env.clock,
+            });
+            return new RiverbedClient(session, auth);
+        });
+    }
+
+    /** Closes the pooled connections. */
+    close(): void {
+        this.session.close();
     }
 
     /** Every image on the device. */
     async listImages(): Promise<RiverbedImage[]> {
-        return imageListSchema.parse((await this.session.request({ method: "GET", path: `${SYSTEM_UPDATE}/images` })).body ?? {}).items ?? [];
+        return (
+            imageListSchema.parse((await this.session.request({ method: "GET", path: `${SYSTEM_UPDATE}/images` })).body ?? {}).items ?? []
+        );
     }
 
     /** One image; undefined when the device has no image with that id. */
@@ -253,7 +247,9 @@ export class RiverbedClient {
 export function createdImageId(call: string, reply: unknown): number {
     const parsed = createdImageSchema.safeParse(reply);
     if (!parsed.success) {
-        throw new Error(`the device accepted ${call} but its reply names no image id: ${JSON.stringify(reply)?.slice(0, 200) ?? "(no body)"}`);
+        throw new Error(
+            `the device accepted ${call} but its reply names no image id: ${JSON.stringify(reply)?.slice(0, 200) ?? "(no body)"}`,
+        );
     }
     return parsed.data.id;
 }
@@ -272,7 +268,11 @@ function riverbedAuth(connection: RiverbedConnection): BearerTokenAuth {
             return grantFrom(res.body, ctx.now());
         },
         refresh: async (ctx: AuthContext, refreshToken: string) => {
-            const res = await ctx.send({ method: "POST", path: TOKEN_PATH, json: { refresh_token: refreshToken, generate_refresh_token: false } });
+            const res = await ctx.send({
+                method: "POST",
+                path: TOKEN_PATH,
+                json: { refresh_token: refreshToken, generate_refresh_token: false },
+            });
             return grantFrom(res.body, ctx.now());
         },
     });

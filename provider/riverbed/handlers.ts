@@ -3,9 +3,9 @@
  * (registered in `provider/runtime.ts`).
  */
 import { vendorRuntime } from "../core/dynamic";
-import { upgradeImageHandler } from "./image-handler";
+import { upgradeImageHandler } from "./upgrade-image-handler";
 import { riverbedKinds } from "./kinds";
-import { systemUpdateHandler } from "./update-handler";
+import { systemUpdateHandler } from "./system-update-handler";
 
 /** Handlers of the Riverbed vendor. */
-export const riverbedRuntime = vendorRuntime(riverbedKinds, { UpgradeImage: () => upgradeImageHandler, SystemUpdate: () => systemUpdateHandler });
+export const riverbedRuntime = vendorRuntime(riverbedKinds, { UpgradeImage: upgradeImageHandler, SystemUpdate: systemUpdateHandler });

@@ -20,11 +20,15 @@ export interface SystemUpdateArgs {
      * images are deleted before `init`; with false, their presence is an error.
      */
     deleteOtherImages?: pulumi.Input<boolean>;
-    /** Budget of the whole update (reset, init, install, reboot, back online), in seconds. Default 5400 (90 minutes). */
+    /**
+     * One deadline for the whole create or update, in seconds: reset, init, install, the reboot and
+     * the device coming back all come out of it (the reboot allowance is part of it, not added).
+     * Default 5400 (90 minutes).
+     */
     waitTimeoutSeconds?: pulumi.Input<number>;
     /** Poll interval floor, in seconds (backs off up to 4×, at most 30 s). Default 10. */
     pollIntervalSeconds?: pulumi.Input<number>;
-    /** Longest tolerated stretch of the device not answering (its reboot), in seconds. Default 1200 (20 minutes). */
+    /** Longest tolerated stretch of the device not answering (its reboot), within `waitTimeoutSeconds`, in seconds. Default 1200 (20 minutes). */
     rebootTimeoutSeconds?: pulumi.Input<number>;
 }
 

@@ -21,11 +21,14 @@ export interface UpgradeImageArgs {
      */
     expectedSha256?: pulumi.Input<string>;
     /**
-     * Budget for the device's work after the transfer — validation, or download plus validation for
-     * a `url` — in seconds. Default 1800 (30 minutes). The upload itself is bounded by progress, not
-     * by time: it fails when no data moves for 2 minutes.
+     * One deadline for the whole create or update, in seconds: the transfer, the device's validation
+     * (or download and validation for a `url`) and any outage come out of it. Default 1800 (30 minutes).
+     * The upload itself is also bounded by progress: it fails when no data moves for 2 minutes. An
+     * image still being validated at the deadline stays in state; the next `up` resumes the wait.
      */
     waitTimeoutSeconds?: pulumi.Input<number>;
+    /** Longest tolerated stretch of the device not answering, within `waitTimeoutSeconds`, in seconds. Default 600. */
+    rebootTimeoutSeconds?: pulumi.Input<number>;
     /** Poll interval floor while waiting, in seconds (backs off up to 4×, at most 30 s). Default 5. */
     pollIntervalSeconds?: pulumi.Input<number>;
 }

@@ -333,7 +333,9 @@ export class SimAppliance implements ApplianceIdentity {
     private beginDownload(job: Job, url: URL, fileName: string, oneShot: boolean): void {
         this.set("downloading", `Downloading ${fileName}`);
         // The appliance has taken the job: the prepare change is done (the one-shot change waits for the reboot).
-        if (!oneShot) this.deps.changes.finish(job.change, "success", `Appliance is preparing ${fileName}`);
+        if (!oneShot && this.deps.settings().prepareChangeCompletes === "downloading") {
+            this.deps.changes.finish(job.change, "success", `Appliance is preparing ${fileName}`);
+        }
         let fetched: ImageDownload | undefined;
         let minimumElapsed = false;
         const proceed = () => {
@@ -350,6 +352,7 @@ export class SimAppliance implements ApplianceIdentity {
                 if (!verdict.ok) return this.fail(job, verdict.reason);
                 this.prepared = { fileName, version: verdict.version };
                 this.set("ready", fileName);
+                if (!oneShot) this.deps.changes.finish(job.change, "success", `Prepared ${fileName}`); // a no-op unless it completes at ready
                 if (oneShot) this.beginInstall(job, true);
                 else this.job = undefined;
             });
@@ -406,7 +409,8 @@ export class SimAppliance implements ApplianceIdentity {
 
     private fail(job: Job, reason: string): void {
         this.set("failed", reason);
-        this.finishJob(job, "failure", reason);
+        const generic = this.deps.settings().changeFailureDetails === "generic";
+        this.finishJob(job, "failure", generic ? `The ${job.change.kind} job failed.` : reason);
     }
 
     private startJob(kind: ChangeRecord["kind"], details: string): Job {

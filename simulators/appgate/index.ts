@@ -1,7 +1,7 @@
 /**
  * Simulated Appgate SDP collective: the Controller admin API (`/admin`) and its appliances' upgrades.
  */
-export { AppgateHttpError } from "./appliance";
+export { AppgateHttpError, PlainTextHttpError } from "./appliance";
 export type { AppgateFailurePhase, AppgateUpgradeStatus, ApplianceCallCounts } from "./appliance";
 export { AppgateAuth } from "./auth";
 export type { AppgateCredentials, PeerVersionRange } from "./auth";
@@ -27,7 +27,15 @@ export {
 } from "./image-format";
 export type { AppgateImageVerdict } from "./image-format";
 export { DEFAULT_APPGATE_TIMINGS, resolveAppgateTimings } from "./options";
-export type { AppgateApplianceSpec, AppgateRole, AppgateRuntimeSettings, AppgateSimulatorOptions, AppgateTimings } from "./options";
+export type {
+    AppgateApplianceSpec,
+    AppgateRole,
+    AppgateRuntimeSettings,
+    AppgateSimulatorOptions,
+    AppgateTimings,
+    PrepareChangeCompletion,
+    RebootingApplianceReplies,
+} from "./options";
 export { AppgateSimulator, DEFAULT_APPGATE_APPLIANCES, stableAppgateId, startAppgateFleet, startAppgateSimulator } from "./simulator";
 export type { AppgateApplianceSnapshot, AppgateInjectedFailure, AppgateSimulatorEvents, AppgateSimulatorSnapshot } from "./simulator";
 export { appgateVendor, appliancesFromCli } from "./vendor";

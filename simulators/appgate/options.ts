@@ -44,7 +44,9 @@ export type PrepareChangeCompletion =
     /** Once the appliance has taken the job (it reaches `downloading`; default). */
     | "downloading"
     /** At once, when the prepare is accepted: the record reads `completed` while the status may still read `idle`. */
-    | "accepted";
+    | "accepted"
+    /** When the preparation ends: `success` at `ready`, `failure` (with its reason) at `failed`. */
+    | "ready";
 
 /** How the controller answers requests about an appliance that is rebooting ([unknown]). */
 export type RebootingApplianceReplies =
@@ -77,6 +79,11 @@ export interface AppgateRuntimeSettings {
     readonly busyPrepareStatus: 409 | 412;
     /** Whether tokens survive the controller's reboot ([unknown]; default false). */
     readonly tokensSurviveReboot: boolean;
+    /**
+     * What a failed change record says ([infer]): the appliance's own reason (default `appliance`),
+     * or only a generic `generic` text, so clients must read the upgrade status for the reason.
+     */
+    readonly changeFailureDetails: "appliance" | "generic";
     /** Phase durations. */
     readonly timings: AppgateTimings;
 }
@@ -139,6 +146,8 @@ export interface AppgateSimulatorOptions {
     readonly busyPrepareStatus?: 409 | 412;
     /** Keep tokens across the controller's reboot (default false). */
     readonly tokensSurviveReboot?: boolean;
+    /** What a failed change record says (default `appliance`: the same reason as the upgrade status). */
+    readonly changeFailureDetails?: "appliance" | "generic";
     /** Phase durations in ms; explicit values are used as given, missing ones are the defaults divided by `speed`. */
     readonly timings?: Partial<AppgateTimings>;
     /** Time compression for default phase durations (default 1). */
@@ -183,6 +192,7 @@ export function resolveAppgateSettings(options: AppgateSimulatorOptions): Appgat
         rebootingApplianceReplies: options.rebootingApplianceReplies ?? "json-502",
         busyPrepareStatus: options.busyPrepareStatus ?? 412,
         tokensSurviveReboot: options.tokensSurviveReboot ?? false,
+        changeFailureDetails: options.changeFailureDetails ?? "appliance",
         timings: resolveAppgateTimings(options.timings, options.speed ?? 1),
     });
 }
@@ -206,10 +216,11 @@ export function validateAppgateSettings(settings: AppgateRuntimeSettings): Appga
             throw new Error(`Appgate simulator [${key}] must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(settings[key])}.`);
         }
     };
-    oneOf("prepareChangeCompletes", ["downloading", "accepted"]);
+    oneOf("prepareChangeCompletes", ["downloading", "accepted", "ready"]);
     oneOf("rebootingApplianceReplies", ["json-502", "plain-502-every-call"]);
     oneOf("busyPrepareStatus", [409, 412]);
     oneOf("tokensSurviveReboot", [true, false]);
+    oneOf("changeFailureDetails", ["appliance", "generic"]);
     resolveAppgateTimings(settings.timings); // validates every value
     return settings;
 }

@@ -5,8 +5,8 @@ export { RiverbedAuth } from "./auth";
 export type { RiverbedCredentials, TokenResponse } from "./auth";
 export { RIVERBED_DEFAULT_VERSION, RIVERBED_PRODUCT, RiverbedErrorIds, RiverbedPaths } from "./constants";
 export type { RiverbedControlTarget, RiverbedSettingsPatch } from "./control-routes";
-export { RiverbedSimulator, startRiverbedFleet, startRiverbedSimulator } from "./device";
-export type { RiverbedSimulatorEvents, RiverbedSimulatorSnapshot } from "./device";
+export { RiverbedSimulator, startRiverbedFleet, startRiverbedSimulator } from "./simulator";
+export type { RiverbedSimulatorEvents, RiverbedSimulatorSnapshot } from "./simulator";
 export {
     encodeRiverbedImageHeader,
     judgeRiverbedImage,
@@ -21,6 +21,6 @@ export type { ParsedRiverbedImageHeader, RiverbedImageFile, RiverbedImageHeader,
 export { NOT_AVAILABLE } from "./images";
 export type { RiverbedImage, RiverbedImageFailure, RiverbedImageState } from "./images";
 export { DEFAULT_RIVERBED_TIMINGS, resolveTimings } from "./options";
-export type { ExpiresAtFormat, RiverbedRuntimeSettings, RiverbedSimulatorOptions, RiverbedTimings } from "./options";
+export type { ExpiresAtFormat, RiverbedRuntimeSettings, RiverbedSimulatorOptions, RiverbedTimings, UploadReply } from "./options";
 export { riverbedVendor } from "./vendor";
 export type { RiverbedHistoryEntry, RiverbedUpdate, RiverbedUpdateFailure, RiverbedUpdatePhase, RiverbedUpdateState } from "./update";

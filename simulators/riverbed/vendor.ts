@@ -2,7 +2,7 @@
  * How the CLI starts Riverbed simulators (`pulumi-upgrades-sim riverbed ...`).
  */
 import type { SimulatorVendor, VendorStartArgs } from "../core/vendor-registry";
-import { startRiverbedFleet } from "./device";
+import { startRiverbedFleet } from "./simulator";
 import type { ExpiresAtFormat, RiverbedSimulatorOptions } from "./options";
 
 function optionalNumber(name: string, raw: string | undefined): number | undefined {
@@ -26,6 +26,8 @@ export const riverbedVendor: SimulatorVendor = {
         { name: "transfer-idle-ms", description: "upload/fetch idle timeout before UPLOAD_ERROR (default 60000)" },
         { name: "expires-at", description: "expires_at format: epoch-seconds (default) or lifetime-seconds" },
         { name: "allow-remote-fetch", description: "\"true\" to allow images/fetch from non-loopback hosts" },
+        { name: "upload-reply", description: "what upload/fetch answer: image (default) or id-only ({\"id\": N})" },
+        { name: "tokens-survive-reboot", description: "\"true\" keeps tokens valid across reboots (default: dropped)" },
     ],
     async startDevices(args: VendorStartArgs) {
         const extra = args.extra;
@@ -45,6 +47,8 @@ export const riverbedVendor: SimulatorVendor = {
             transferIdleTimeoutMs: optionalNumber("transfer-idle-ms", extra["transfer-idle-ms"]),
             expiresAtFormat: expiresAt as ExpiresAtFormat | undefined,
             allowRemoteFetch: extra["allow-remote-fetch"] === "true",
+            uploadReply: extra["upload-reply"] as RiverbedSimulatorOptions["uploadReply"],
+            tokensSurviveReboot: extra["tokens-survive-reboot"] === undefined ? undefined : extra["tokens-survive-reboot"] === "true",
             speed: args.speed,
             timings: {
                 rebootMs: args.rebootMs,

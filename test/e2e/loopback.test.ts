@@ -39,7 +39,7 @@ test("up creates the setting and waits until the device reports APPLIED", async 
     const r = keep(await stack.up());
     expect(r.code).toBe(0);
     expect(r.output).toContain("[greeting] applying greeting");
-    expect(r.output).toContain("[greeting] state (start) → APPLYING");
+    expect(r.output).toContain("[greeting] state: start → APPLYING");
     expect(server.settings.get("greeting")).toMatchObject({ value: "hello", state: "APPLIED" });
     expect(server.calls.apply).toBe(1);
     expect(server.calls.login).toBe(1);

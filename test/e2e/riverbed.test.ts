@@ -60,7 +60,7 @@ test("up uploads the image, waits for VALID, updates the device through its rebo
     const r = keep(await stack.up());
     expect(r.code).toBe(0);
     expect(r.output).toMatch(/\[appresponse-image\] uploading appresponse-11\.7\.0\.img: 100% \(2\.0 of 2\.0 MiB\) at [\d.]+ MiB\/s/);
-    expect(r.output).toContain("[appresponse-image] image 1: VALID (Image is valid: version 11.7.0 #24010)");
+    expect(r.output).toContain("[appresponse-image] image 1: VALIDATING → VALID (Image is valid: version 11.7.0 #24010)");
     expect(r.output).toContain("[appresponse] starting the update to 11.7.0 #24010: the device installs it and reboots");
     expect(r.output).toContain("[appresponse] update complete: 11.6.0 #23947 → 11.7.0 #24010");
     expect(sim.version).toBe("11.7.0 #24010");

@@ -8,7 +8,15 @@ import { http, type HttpOptions, type HttpResult } from "../simulators/helpers";
 export { eventually, http, httpOrErrorCode } from "../simulators/helpers";
 
 /** Phase durations for unit tests (ms). The reboot is long enough to observe, short enough to wait for. */
-export const FAST: AppgateTimings = { idleAfterPrepareMs: 0, startMs: 5, downloadMs: 10, verifyMs: 5, installMs: 20, rebootMs: 250, cancelMs: 5 };
+export const FAST: AppgateTimings = {
+    idleAfterPrepareMs: 0,
+    startMs: 5,
+    downloadMs: 10,
+    verifyMs: 5,
+    installMs: 20,
+    rebootMs: 250,
+    cancelMs: 5,
+};
 
 export const DEVICE_ID = "0f3c2a1e-7b5d-4c9e-8a21-5d6f7e8a9b0c";
 

@@ -5,10 +5,35 @@
  * idle; plain-text 502s for every request about a rebooting appliance during a resumed run, refresh
  * and destroy; a failure that quotes the appliance's own details.
  */
-import { closeAllSessions } from "../../../provider/core/sessions";
-import { applianceUpgradeHandler as handler, type ApplianceUpgradeInputs, type ApplianceUpgradeOutputs } from "../../../provider/appgate/handlers";
+import {
+    applianceUpgradeHandler,
+    type ApplianceUpgradeInputs,
+    type ApplianceUpgradeOutputs,
+} from "../../../provider/appgate/appliance-upgrade-handler";
+import { FakeClock } from "../../../provider/core/clock";
+import type { ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
-import { adminClient, eventually, FAST } from "./helpers";
+import { ManualClock } from "../../../simulators/core";
+import { adminClient, FAST } from "./helpers";
+
+let env: HandlerEnv;
+let handler: ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs>;
+
+/** Lets simulated time pass (100 ms per step) until `probe` answers something. */
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, _wallClockTimeoutMs?: number): Promise<T> {
+    for (let step = 0; step < 36_000; step++) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        await env.clock.sleep(100);
+    }
+    throw new Error("not reached within an hour of simulated time");
+}
+
+/** Forgets every shared client (a new provider process, as far as sessions go). */
+function closeAllSessions(): void {
+    env?.clients.close();
+}
 
 const TARGET = "6.4.1+40123";
 const FROM = "6.3.2+36260";
@@ -18,8 +43,17 @@ const PASSWORD = "s3cret-Appgate-regressions";
 let sim: AppgateSimulator;
 let logs: string[];
 
+/** A simulator on a manual clock, driven by the handler's fake clock (no wall-clock waits). */
 async function startSim(options: AppgateSimulatorOptions = {}): Promise<AppgateSimulator> {
-    sim = await startAppgateSimulator({ ...options, timings: { ...FAST, ...(options.timings ?? {}) }, password: PASSWORD });
+    const simClock = new ManualClock();
+    env = handlerEnv(new FakeClock(simClock.now(), (ms) => simClock.advance(ms)));
+    handler = applianceUpgradeHandler(env);
+    sim = await startAppgateSimulator({
+        ...options,
+        clock: simClock,
+        timings: { ...FAST, ...(options.timings ?? {}) },
+        password: PASSWORD,
+    });
     return sim;
 }
 
@@ -67,7 +101,12 @@ describe("idle after prepare, whatever the change record says", () => {
     it("a rerun of a resource that prepared this image re-reads a leftover idle before preparing: no second prepare", async () => {
         await startSim({ idleAfterPrepareReads: 4 });
         await preparedBehindOurBack("gateway-1");
-        const previous = { ...inputs("gateway-1"), phase: "failed", preparedImage: IMAGE_FILE, upgradeStatus: "idle" } as ApplianceUpgradeOutputs;
+        const previous = {
+            ...inputs("gateway-1"),
+            phase: "failed",
+            preparedImage: IMAGE_FILE,
+            upgradeStatus: "idle",
+        } as ApplianceUpgradeOutputs;
         const { outs } = await handler.update!(previous.applianceId, previous, inputs("gateway-1"));
         expect(outs).toMatchObject({ phase: "prepared", upgradeStatus: "ready" });
         expect(sim.calls.snapshot()["upgrade.prepare"]!.received).toBe(1);
@@ -75,21 +114,28 @@ describe("idle after prepare, whatever the change record says", () => {
         expect(logs.some((l) => l.includes("is already prepared: adopting it"))).toBe(true);
     });
 
-    it.each([412, 409] as const)("without state (a killed run), a prepare refused with %i because the image is already prepared is adoption", async (busyPrepareStatus) => {
-        await startSim({ idleAfterPrepareReads: 3, busyPrepareStatus });
-        await preparedBehindOurBack("gateway-2");
-        const { outs } = await handler.create(inputs("gateway-2"));
-        expect(outs).toMatchObject({ phase: "prepared", upgradeStatus: "ready", preparedImage: IMAGE_FILE });
-        const prepares = sim.calls.snapshot()["upgrade.prepare"]!;
-        expect(prepares.byStatus).toEqual({ "202": 1, [String(busyPrepareStatus)]: 1 });
-        expect(sim.applianceCalls("gateway-2").prepare).toBe(1);
-        expect(logs.some((l) => l.includes(`the appliance refused the prepare (${busyPrepareStatus}`))).toBe(true);
-    });
+    it.each([412, 409] as const)(
+        "without state (a killed run), a prepare refused with %i because the image is already prepared is adoption",
+        async (busyPrepareStatus) => {
+            await startSim({ idleAfterPrepareReads: 3, busyPrepareStatus });
+            await preparedBehindOurBack("gateway-2");
+            const { outs } = await handler.create(inputs("gateway-2"));
+            expect(outs).toMatchObject({ phase: "prepared", upgradeStatus: "ready", preparedImage: IMAGE_FILE });
+            const prepares = sim.calls.snapshot()["upgrade.prepare"]!;
+            expect(prepares.byStatus).toEqual({ "202": 1, [String(busyPrepareStatus)]: 1 });
+            expect(sim.applianceCalls("gateway-2").prepare).toBe(1);
+            expect(logs.some((l) => l.includes(`the appliance refused the prepare (${busyPrepareStatus}`))).toBe(true);
+        },
+    );
 
-    it("a failed preparation quotes the appliance's own details", async () => {
-        await startSim({ prepareChangeCompletes: "accepted" });
-        const error = (await handler.create(inputs("gateway-1", { imageUrl: sim.imageUrl("appgate-6.4.1-40123-release-corrupt.img.zip") })).catch((e: unknown) => e)) as Error;
-        expect(error.message).toContain("failed in state failed: appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch)");
+    it("a failed preparation quotes the appliance's own details, not only the change record's generic text", async () => {
+        await startSim({ prepareChangeCompletes: "ready", changeFailureDetails: "generic" });
+        const error = (await handler
+            .create(inputs("gateway-1", { imageUrl: sim.imageUrl("appgate-6.4.1-40123-release-corrupt.img.zip") }))
+            .catch((e: unknown) => e)) as Error;
+        expect(error.message).toContain(
+            "failed in state failed: appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch) (change: The prepare job failed.)",
+        );
     });
 });
 
@@ -110,7 +156,13 @@ describe("a rebooting appliance answers plain-text 502s to every request about i
         await startSim(rebooting);
         const prepared = await killedDuringReboot("gateway-1");
         const { outs } = await handler.update!(prepared.applianceId, prepared, inputs("gateway-1", { stage: "complete" }));
-        expect(outs).toMatchObject({ phase: "completed", runningVersion: TARGET, volumeNumber: 2, previousVersion: FROM, previousVolumeNumber: 1 });
+        expect(outs).toMatchObject({
+            phase: "completed",
+            runningVersion: TARGET,
+            volumeNumber: 2,
+            previousVersion: FROM,
+            previousVolumeNumber: 1,
+        });
         expect(sim.calls.snapshot()["appliances.get"]!.byStatus["502"]).toBeGreaterThan(0);
         expect(sim.applianceCalls("gateway-1")).toMatchObject({ prepare: 1, complete: 1 });
         expect(logs.some((l) => l.startsWith("[gateway-1] lookup: unreachable (appgate GET /appliances/") && l.includes("502"))).toBe(true);

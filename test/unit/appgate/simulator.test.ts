@@ -67,7 +67,9 @@ describe("Appgate simulator: API versioning and login", () => {
             status: 401,
             body: { id: "unauthorized", reason: "Invalid username or password." },
         });
-        expect((await login({ providerName: "ldap", username: "admin", password: "admin", deviceId: DEVICE_ID })).body.reason).toContain("ldap");
+        expect((await login({ providerName: "ldap", username: "admin", password: "admin", deviceId: DEVICE_ID })).body.reason).toContain(
+            "ldap",
+        );
         expect((await login({ username: "admin", password: "admin", deviceId: DEVICE_ID })).status).toBe(400);
         expect((await login({ providerName: "local", username: "admin", password: "admin", deviceId: "x" })).status).toBe(400);
     });
@@ -116,7 +118,8 @@ describe("Appgate simulator: upgrade state machine", () => {
     });
     afterEach(() => sim.stop());
 
-    const waitStatus = (id: string, status: string) => eventually(() => (sim.appliance(id).upgrade.status === status ? sim.appliance(id) : undefined));
+    const waitStatus = (id: string, status: string) =>
+        eventually(() => (sim.appliance(id).upgrade.status === status ? sim.appliance(id) : undefined));
 
     it("prepares: idle → started → downloading → verifying → ready with the image name in details; change completes", async () => {
         const seen: string[] = [];
@@ -127,7 +130,11 @@ describe("Appgate simulator: upgrade state machine", () => {
         expect(seen).toEqual(["started", "downloading", "verifying", "ready"]);
         expect(await admin.upgrade(gateway)).toEqual({ status: "ready", details: IMAGE_FILE });
         expect(ready.preparedImage).toBe(IMAGE_FILE);
-        expect(await admin.change(gateway, prepared.body.id)).toMatchObject({ id: prepared.body.id, status: "completed", result: "success" });
+        expect(await admin.change(gateway, prepared.body.id)).toMatchObject({
+            id: prepared.body.id,
+            status: "completed",
+            result: "success",
+        });
         expect(sim.applianceCalls("gateway-1")).toMatchObject({ prepare: 1, complete: 0 });
     });
 
@@ -146,7 +153,10 @@ describe("Appgate simulator: upgrade state machine", () => {
         const cancel = await admin.cancel(gateway);
         expect(cancel.status).toBe(412);
         expect(cancel.body.message).toContain("'installing'");
-        const bad = await admin.call(`/appliances/${sim.appliance("gateway-2").id}/upgrade/prepare`, { method: "POST", json: { imageUrl: "not a url" } });
+        const bad = await admin.call(`/appliances/${sim.appliance("gateway-2").id}/upgrade/prepare`, {
+            method: "POST",
+            json: { imageUrl: "not a url" },
+        });
         expect(bad.status).toBe(422);
         expect(bad.body.errors).toEqual([{ field: "imageUrl", message: expect.stringContaining("not a valid URL") }]);
     });
@@ -155,7 +165,11 @@ describe("Appgate simulator: upgrade state machine", () => {
         sim.configure({ timings: { idleAfterPrepareMs: 150 } });
         const prepared = await admin.prepare(gateway, sim.imageUrl(IMAGE));
         expect(await admin.upgrade(gateway)).toEqual({ status: "idle", details: "" });
-        expect(await admin.change(gateway, prepared.body.id)).toEqual({ id: prepared.body.id, status: "running", details: expect.any(String) });
+        expect(await admin.change(gateway, prepared.body.id)).toEqual({
+            id: prepared.body.id,
+            status: "running",
+            details: expect.any(String),
+        });
         expect(sim.appliance(gateway).raceReads).toBe(1);
         // Nothing in the documented preconditions stops a second prepare while it still reads idle:
         // it is accepted and supersedes the first (what a client must never do).
@@ -214,7 +228,10 @@ describe("Appgate simulator: upgrade state machine", () => {
         expect(sim.peerVersionRange()).toEqual({ min: 21, max: 21 });
         expect((await admin.call("/appliances")).status).toBe(406); // old version
         const renegotiated = await adminClient(sim, 21);
-        expect((await renegotiated.call("/appliances/status")).body.data[0]).toMatchObject({ applianceVersion: IMAGE, details: { volumeNumber: 2 } });
+        expect((await renegotiated.call("/appliances/status")).body.data[0]).toMatchObject({
+            applianceVersion: IMAGE,
+            details: { volumeNumber: 2 },
+        });
         const stale = await http(`${sim.adminUrl}/appliances`, { headers: accept(21), token: admin.token });
         expect(stale.status).toBe(401); // tokens did not survive the reboot
     });
@@ -234,7 +251,10 @@ describe("Appgate simulator: upgrade state machine", () => {
             const v21 = await adminClient(s2);
             const cancelled = await v21.cancel(s2.appliance("gateway-1").id);
             expect(cancelled).toMatchObject({ status: 202, body: { id: expect.any(String) } });
-            expect(await v21.change(s2.appliance("gateway-1").id, cancelled.body.id)).toMatchObject({ status: "completed", result: "success" });
+            expect(await v21.change(s2.appliance("gateway-1").id, cancelled.body.id)).toMatchObject({
+                status: "completed",
+                result: "success",
+            });
         } finally {
             await s2.stop();
         }
@@ -243,7 +263,9 @@ describe("Appgate simulator: upgrade state machine", () => {
     it("bad images end failed with a reason; failed allows a new prepare", async () => {
         const corrupt = await admin.prepare(gateway, sim.imageUrl("appgate-6.4.1-40123-release-corrupt.img.zip"));
         const failed = await waitStatus(gateway, "failed");
-        expect(failed.upgrade.details).toBe("appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch)");
+        expect(failed.upgrade.details).toBe(
+            "appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch)",
+        );
         expect(await admin.change(gateway, corrupt.body.id)).toMatchObject({ status: "completed", result: "success" }); // the prepare was taken
 
         await admin.prepare(gateway, `${sim.url}/__sim/images/${IMAGE_FILE}?payloadBytes=1000&x=corrupt`);
@@ -280,12 +302,22 @@ describe("Appgate simulator: control API, faults, fleets and the CLI", () => {
         const sim = await startAppgateSimulator({ timings: FAST });
         try {
             const state = await http(`${sim.url}/__sim/state`);
-            expect(state.body).toMatchObject({ peerVersions: { min: 18, max: 20 }, appliances: [{ name: "controller-1", primary: true }, {}, {}] });
-            const patched = await http(`${sim.url}/__sim/settings`, { method: "PATCH", json: { tokenTtlMs: 2000, timings: { idleAfterPrepareMs: 7 } } });
+            expect(state.body).toMatchObject({
+                peerVersions: { min: 18, max: 20 },
+                appliances: [{ name: "controller-1", primary: true }, {}, {}],
+            });
+            const patched = await http(`${sim.url}/__sim/settings`, {
+                method: "PATCH",
+                json: { tokenTtlMs: 2000, timings: { idleAfterPrepareMs: 7 } },
+            });
             expect(patched.body).toMatchObject({ tokenTtlMs: 2000, timings: { idleAfterPrepareMs: 7, rebootMs: 250 } });
             expect((await http(`${sim.url}/__sim/settings`, { method: "PATCH", json: { peerVersionsBack: -1 } })).status).toBe(400);
-            expect((await http(`${sim.url}/__sim/inject`, { method: "POST", json: { phase: "install", appliance: "gateway-2" } })).status).toBe(201);
-            expect(sim.state().injected).toEqual([{ applianceId: sim.appliance("gateway-2").id, phase: "install", reason: expect.any(String) }]);
+            expect(
+                (await http(`${sim.url}/__sim/inject`, { method: "POST", json: { phase: "install", appliance: "gateway-2" } })).status,
+            ).toBe(201);
+            expect(sim.state().injected).toEqual([
+                { applianceId: sim.appliance("gateway-2").id, phase: "install", reason: expect.any(String) },
+            ]);
             expect((await http(`${sim.url}/__sim/inject`, { method: "POST", json: { phase: "nope" } })).status).toBe(400);
 
             sim.faults.failNext(1, 503, "appliances.status");
@@ -313,14 +345,34 @@ describe("Appgate simulator: control API, faults, fleets and the CLI", () => {
             await fleet.stop();
         }
         await expect(startAppgateSimulator({ appliances: [{ name: "gw", role: "gateway" }] })).rejects.toThrow("role controller");
-        await expect(startAppgateSimulator({ appliances: [{ name: "a", role: "controller" }, { name: "a" }] })).rejects.toThrow("used twice");
+        await expect(startAppgateSimulator({ appliances: [{ name: "a", role: "controller" }, { name: "a" }] })).rejects.toThrow(
+            "used twice",
+        );
     });
 
     it("runs from the CLI: `pulumi-upgrades-sim appgate --port N` with credentials, sites and timings", async () => {
         const stdout: string[] = [];
         const stderr: string[] = [];
         const session = await runCli(
-            ["appgate", "--port", "0", "--username", "ops", "--password", "pw", "--token-ttl", "3", "--gateways", "3", "--sites", "North,South", "--speed", "1000", "--idle-after-prepare-ms", "9"],
+            [
+                "appgate",
+                "--port",
+                "0",
+                "--username",
+                "ops",
+                "--password",
+                "pw",
+                "--token-ttl",
+                "3",
+                "--gateways",
+                "3",
+                "--sites",
+                "North,South",
+                "--speed",
+                "1000",
+                "--idle-after-prepare-ms",
+                "9",
+            ],
             { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) },
         );
         try {
@@ -335,7 +387,11 @@ describe("Appgate simulator: control API, faults, fleets and the CLI", () => {
                 "gateway-2@South",
                 "gateway-3@North",
             ]);
-            const login = await http(`${url}/admin/login`, { method: "POST", headers: accept(20), json: { providerName: "local", username: "ops", password: "pw", deviceId: DEVICE_ID } });
+            const login = await http(`${url}/admin/login`, {
+                method: "POST",
+                headers: accept(20),
+                json: { providerName: "local", username: "ops", password: "pw", deviceId: DEVICE_ID },
+            });
             expect(login.status).toBe(200);
         } finally {
             await session?.stop();

@@ -6,12 +6,36 @@
  * token expiry mid-wait, pinned versions, read drift and destroy.
  */
 import { once } from "node:events";
-import { closeAllSessions } from "../../../provider/core/sessions";
-import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
-import { applianceUpgradeHandler as handler, type ApplianceUpgradeInputs, type ApplianceUpgradeOutputs } from "../../../provider/appgate/handlers";
+import {
+    applianceUpgradeHandler,
+    type ApplianceUpgradeInputs,
+    type ApplianceUpgradeOutputs,
+} from "../../../provider/appgate/appliance-upgrade-handler";
 import { AppgateClient } from "../../../provider/appgate/client";
+import { FakeClock } from "../../../provider/core/clock";
+import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
-import { eventually, FAST } from "./helpers";
+import { ManualClock } from "../../../simulators/core";
+import { FAST } from "./helpers";
+
+let env: HandlerEnv;
+let handler: ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs>;
+
+/** Lets simulated time pass (100 ms per step) until `probe` answers something. */
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+    for (let step = 0; step < 36_000; step++) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        await env.clock.sleep(100);
+    }
+    throw new Error("not reached within an hour of simulated time");
+}
+
+/** Forgets every shared client (a new provider process, as far as sessions go). */
+function closeAllSessions(): void {
+    env.clients.close();
+}
 
 const TARGET = "6.4.1+40123";
 const IMAGE_FILE = "appgate-6.4.1-40123-release.img.zip";
@@ -19,8 +43,12 @@ const IMAGE_FILE = "appgate-6.4.1-40123-release.img.zip";
 let sim: AppgateSimulator;
 let logs: string[];
 
+/** A simulator on a manual clock, driven by the handler's fake clock (no wall-clock waits). */
 async function startSim(options: AppgateSimulatorOptions = {}): Promise<AppgateSimulator> {
-    sim = await startAppgateSimulator({ timings: FAST, ...options, password: "s3cret-Appgate-pw" });
+    const simClock = new ManualClock();
+    env = handlerEnv(new FakeClock(simClock.now(), (ms) => simClock.advance(ms)));
+    handler = applianceUpgradeHandler(env);
+    sim = await startAppgateSimulator({ timings: FAST, ...options, clock: simClock, password: "s3cret-Appgate-pw" });
     return sim;
 }
 
@@ -57,7 +85,10 @@ describe("check and diff", () => {
     it("reports missing and malformed inputs with the property and the reason", async () => {
         const empty = await handler.check!({}, {});
         expect(empty.failures!.map((f) => f.property).sort()).toEqual(["applianceId", "imageUrl"]);
-        const bad = await handler.check!({}, { ...inputs("gateway-1"), stage: "finish", connection: { apiVersion: 17 }, waitTimeoutSeconds: -1 });
+        const bad = await handler.check!(
+            {},
+            { ...inputs("gateway-1"), stage: "finish", connection: { apiVersion: 17 }, waitTimeoutSeconds: -1 },
+        );
         expect(bad.failures).toEqual(
             expect.arrayContaining([
                 { property: "stage", reason: expect.stringContaining('"prepare"') },
@@ -71,11 +102,16 @@ describe("check and diff", () => {
         const { targetVersion: _t, ...rest } = inputs("gateway-1");
         const derived = await handler.check!({}, rest);
         expect(derived.failures).toEqual([]);
-        expect(derived.inputs!.targetVersion).toBe(TARGET);
+        expect(derived.inputs).toBe(rest); // check never rewrites an input: the class derives the version (see appliance-upgrade.ts)
         const mismatch = await handler.check!({}, { ...rest, targetVersion: "6.4.2" });
-        expect(mismatch.failures).toEqual([{ property: "targetVersion", reason: `6.4.2 does not match the image ${IMAGE_FILE} (${TARGET})` }]);
+        expect(mismatch.failures).toEqual([
+            { property: "targetVersion", reason: `6.4.2 does not match the image ${IMAGE_FILE} (${TARGET})` },
+        ]);
         const unnamed = await handler.check!({}, { ...rest, imageUrl: "https://files.example.com/latest.zip" });
-        expect(unnamed.failures![0]).toMatchObject({ property: "imageUrl", reason: expect.stringContaining("cannot derive the target version") });
+        expect(unnamed.failures![0]).toMatchObject({
+            property: "imageUrl",
+            reason: expect.stringContaining("cannot derive the target version"),
+        });
         const preview = await handler.check!({}, { ...rest, applianceId: UNKNOWN, imageUrl: UNKNOWN });
         expect(preview.failures).toEqual([]);
     });
@@ -83,16 +119,23 @@ describe("check and diff", () => {
     it("replaces on another appliance or controller; stage changes are updates", async () => {
         const olds = { ...inputs("gateway-1"), stage: "prepare" } as ApplianceUpgradeOutputs;
         expect(await handler.diff!("x", olds, { ...olds, stage: "complete" })).toEqual({ replaces: [] });
-        expect(await handler.diff!("x", olds, { ...olds, applianceId: sim.appliance("gateway-2").id })).toEqual({ replaces: ["applianceId"] });
-        expect(await handler.diff!("x", olds, { ...olds, connection: { endpoint: "http://127.0.0.1:1/admin" } })).toEqual({ replaces: ["connection"] });
+        expect(await handler.diff!("x", olds, { ...olds, applianceId: sim.appliance("gateway-2").id })).toEqual({
+            replaces: ["applianceId"],
+        });
+        expect(await handler.diff!("x", olds, { ...olds, connection: { endpoint: "http://127.0.0.1:1/admin" } })).toEqual({
+            replaces: ["connection"],
+        });
         // The same controller written with or without /admin is not a replacement.
-        expect(await handler.diff!("x", olds, { ...olds, connection: { ...olds.connection, endpoint: sim.url } })).toEqual({ replaces: [] });
+        expect(await handler.diff!("x", olds, { ...olds, connection: { ...olds.connection, endpoint: sim.url } })).toEqual({
+            replaces: [],
+        });
     });
 });
 
 describe("prepare and complete", () => {
     it("prepares only (default stage), negotiating the API version from a 406, then completes a gateway through its reboot window", async () => {
-        await startSim();
+        // A reboot window long enough to be seen by a poll even on a busy machine.
+        await startSim({ timings: { ...FAST, rebootMs: 1_000 } });
         const prepared = await create(inputs("gateway-1"));
         expect(prepared).toMatchObject({
             phase: "prepared",
@@ -137,14 +180,26 @@ describe("prepare and complete", () => {
         await offline;
         expect(out).toMatchObject({ phase: "completed", runningVersion: TARGET, volumeNumber: 2, peerApiVersion: 21 });
         expect(sim.peerVersionRange()).toEqual({ min: 21, max: 21 });
-        const client = AppgateClient.for({ endpoint: sim.adminUrl, username: "admin", password: "s3cret-Appgate-pw", identityProvider: "local" });
+        const client = AppgateClient.for(
+            {
+                endpoint: sim.adminUrl,
+                username: "admin",
+                password: "s3cret-Appgate-pw",
+                identityProvider: "local",
+            },
+            env,
+        );
         expect(client.auth.logins).toBe(2);
         expect(client.auth.negotiations).toBe(2); // v5 → v20 at first, v20 → v21 after the upgrade
         const calls = sim.calls.snapshot();
         expect(calls["appliances.status"]!.byStatus["502"]).toBeGreaterThan(0); // services stopped while installing
         expect(calls["login"]!.byStatus).toEqual({ "200": 2, "406": 2 });
         expect(sim.applianceCalls("controller-1")).toMatchObject({ prepare: 1, complete: 1 });
-        expect(logs.some((l) => /^\[controller-1\] complete: unreachable \(appgate GET \/appliances\/status .*(502|ECONNREFUSED)/.test(l))).toBe(true);
+        expect(
+            logs.some((l) =>
+                /^\[controller-1\] complete: unreachable \(appgate (GET \/appliances\/status|POST \/login) .*(502|ECONNREFUSED)/.test(l),
+            ),
+        ).toBe(true);
         expect(logs.some((l) => l.startsWith("[controller-1] complete: reachable again after"))).toBe(true);
     });
 
@@ -159,7 +214,9 @@ describe("prepare and complete", () => {
     });
 
     it("does nothing on an appliance already at the target, and adopts an upgrade already prepared with the same image", async () => {
-        await startSim({ appliances: [{ name: "controller-1", role: "controller" }, { name: "gateway-1", version: TARGET }, { name: "gateway-2" }] });
+        await startSim({
+            appliances: [{ name: "controller-1", role: "controller" }, { name: "gateway-1", version: TARGET }, { name: "gateway-2" }],
+        });
         const current = await create(inputs("gateway-1", { stage: "complete" }));
         expect(current).toMatchObject({ phase: "current", runningVersion: TARGET });
         expect(sim.applianceCalls("gateway-1")).toMatchObject({ prepare: 0, complete: 0 });
@@ -217,7 +274,12 @@ describe("prepare and complete", () => {
 
 describe("guards and failures", () => {
     it("refuses a downgrade unless allowed, and a site mismatch, before touching the appliance", async () => {
-        await startSim({ appliances: [{ name: "controller-1", role: "controller" }, { name: "gateway-1", version: "6.5.0+50000", site: "North" }] });
+        await startSim({
+            appliances: [
+                { name: "controller-1", role: "controller" },
+                { name: "gateway-1", version: "6.5.0+50000", site: "North" },
+            ],
+        });
         await expect(create(inputs("gateway-1"))).rejects.toThrow(
             `appgate appliance gateway-1 (${sim.appliance("gateway-1").id}) on controller ${sim.adminUrl}: [targetVersion] 6.4.1+40123 is older than the running 6.5.0+50000; set allowDowngrade: true`,
         );
@@ -227,7 +289,9 @@ describe("guards and failures", () => {
         expect(sim.applianceCalls("gateway-1").prepare).toBe(0);
         const allowed = await create(inputs("gateway-1", { site: sim.appliance("gateway-1").siteId, allowDowngrade: true }));
         expect(allowed.phase).toBe("prepared");
-        await expect(create(inputs("controller-1", { applianceId: "00000000-0000-4000-8000-000000000000" }))).rejects.toThrow("the controller has no appliance with id 00000000-0000-4000-8000-000000000000");
+        await expect(create(inputs("controller-1", { applianceId: "00000000-0000-4000-8000-000000000000" }))).rejects.toThrow(
+            "the controller has no appliance with id 00000000-0000-4000-8000-000000000000",
+        );
     });
 
     it("a failed image is an error naming appliance, controller, phase and details; the resource stays in state and resumes", async () => {
@@ -252,7 +316,9 @@ describe("guards and failures", () => {
         await startSim();
         const prepared = await create(inputs("gateway-1"));
         sim.injectFailure("install", { appliance: "gateway-1", reason: "Installation failed: disk full" });
-        const error = (await update(prepared, inputs("gateway-1", { stage: "complete" })).catch((e: unknown) => e)) as ResourceNotReadyError;
+        const error = (await update(prepared, inputs("gateway-1", { stage: "complete" })).catch(
+            (e: unknown) => e,
+        )) as ResourceNotReadyError;
         expect(error).toBeInstanceOf(ResourceNotReadyError);
         expect(error.message).toContain("completing the upgrade to 6.4.1+40123 failed in state failed: Installation failed: disk full");
         expect(sim.appliance("gateway-1")).toMatchObject({ version: "6.3.2+36260", volumeNumber: 1 });
@@ -260,10 +326,16 @@ describe("guards and failures", () => {
 
     it("a pinned API version outside the controller's range is a clear error; a supported one is used as is", async () => {
         await startSim();
-        await expect(create(inputs("gateway-1", { connection: { endpoint: sim.url, username: "admin", password: "s3cret-Appgate-pw", apiVersion: 23 } }))).rejects.toThrow(
-            "connection.apiVersion pins peer API v23, but the controller supports v18–v20",
+        await expect(
+            create(
+                inputs("gateway-1", {
+                    connection: { endpoint: sim.url, username: "admin", password: "s3cret-Appgate-pw", apiVersion: 23 },
+                }),
+            ),
+        ).rejects.toThrow("connection.apiVersion pins peer API v23, but the controller supports v18–v20");
+        const pinned = await create(
+            inputs("gateway-1", { connection: { endpoint: sim.url, username: "admin", password: "s3cret-Appgate-pw", apiVersion: 20 } }),
         );
-        const pinned = await create(inputs("gateway-1", { connection: { endpoint: sim.url, username: "admin", password: "s3cret-Appgate-pw", apiVersion: 20 } }));
         expect(pinned.peerApiVersion).toBe(20);
         expect(sim.calls.snapshot()["login"]!.byStatus).toEqual({ "200": 1, "406": 1 });
     });
@@ -271,7 +343,9 @@ describe("guards and failures", () => {
     it("a prepare refused by a 503 is not retried and can be run again safely", async () => {
         await startSim();
         sim.faults.failNext(1, 503, "upgrade.prepare");
-        await expect(create(inputs("gateway-1"))).rejects.toThrow(/preparing appgate-6\.4\.1-40123-release\.img\.zip failed: appgate POST \/appliances\/.+\/upgrade\/prepare on .+: 503/);
+        await expect(create(inputs("gateway-1"))).rejects.toThrow(
+            /preparing appgate-6\.4\.1-40123-release\.img\.zip failed: appgate POST \/appliances\/.+\/upgrade\/prepare on .+: 503/,
+        );
         expect(sim.calls.snapshot()["upgrade.prepare"]!.received).toBe(1);
         expect((await create(inputs("gateway-1"))).phase).toBe("prepared");
         expect(sim.applianceCalls("gateway-1").prepare).toBe(1);
@@ -301,7 +375,9 @@ describe("image changes, refresh and destroy", () => {
     it("refuses to replace an image prepared by someone else", async () => {
         await startSim();
         await create(inputs("gateway-1", { imageUrl: sim.imageUrl("6.4.2+40200"), targetVersion: "6.4.2+40200" }));
-        await expect(create(inputs("gateway-1"))).rejects.toThrow("another upgrade is prepared on the appliance (appgate-6.4.2-40200-release.img.zip)");
+        await expect(create(inputs("gateway-1"))).rejects.toThrow(
+            "another upgrade is prepared on the appliance (appgate-6.4.2-40200-release.img.zip)",
+        );
     });
 
     it("read reports drift through targetVersion: a cancelled preparation shows the running version", async () => {
@@ -311,7 +387,15 @@ describe("image changes, refresh and destroy", () => {
         expect(same.inputs!.targetVersion).toBe(TARGET);
         expect(same.props.upgradeStatus).toBe("ready");
 
-        const client = AppgateClient.for({ endpoint: sim.adminUrl, username: "admin", password: "s3cret-Appgate-pw", identityProvider: "local" });
+        const client = AppgateClient.for(
+            {
+                endpoint: sim.adminUrl,
+                username: "admin",
+                password: "s3cret-Appgate-pw",
+                identityProvider: "local",
+            },
+            env,
+        );
         await client.cancel(prepared.applianceId);
         await eventually(() => (sim.appliance("gateway-1").upgrade.status === "idle" ? true : undefined));
         const drifted = await handler.read!(prepared.applianceId, prepared);
@@ -338,7 +422,9 @@ describe("image changes, refresh and destroy", () => {
 
     it("destroy of a failed preparation cancels it back to idle", async () => {
         await startSim();
-        const error = (await create(inputs("gateway-1", { imageUrl: sim.imageUrl("appgate-6.4.1-40123-release-corrupt.img.zip") })).catch((e: unknown) => e)) as ResourceNotReadyError;
+        const error = (await create(inputs("gateway-1", { imageUrl: sim.imageUrl("appgate-6.4.1-40123-release-corrupt.img.zip") })).catch(
+            (e: unknown) => e,
+        )) as ResourceNotReadyError;
         expect(error).toBeInstanceOf(ResourceNotReadyError);
         expect(error.properties).toMatchObject({ phase: "failed", preparedImage: "appgate-6.4.1-40123-release-corrupt.img.zip" });
         await handler.delete!(error.id, error.properties as ApplianceUpgradeOutputs);
@@ -349,7 +435,15 @@ describe("image changes, refresh and destroy", () => {
     it("destroy leaves an upgrade prepared by someone else alone", async () => {
         await startSim();
         const mine = await create(inputs("gateway-1"));
-        const client = AppgateClient.for({ endpoint: sim.adminUrl, username: "admin", password: "s3cret-Appgate-pw", identityProvider: "local" });
+        const client = AppgateClient.for(
+            {
+                endpoint: sim.adminUrl,
+                username: "admin",
+                password: "s3cret-Appgate-pw",
+                identityProvider: "local",
+            },
+            env,
+        );
         await client.cancel(mine.applianceId);
         await eventually(() => (sim.appliance("gateway-1").upgrade.status === "idle" ? true : undefined));
         await client.prepare(mine.applianceId, sim.imageUrl("6.4.2+40200"));

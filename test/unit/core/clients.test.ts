@@ -42,6 +42,9 @@ test("a rotated password or a vendor field makes a new client; the key never hol
     expect(cache.get("acme", withIdp, make)).not.toBe(first);
     expect(connectionKey("acme", withIdp)).not.toContain("pw-1");
     expect(connectionKey("acme", withIdp)).toContain('identityProvider="ldap"');
+    // A vendor field left undefined is the same connection as one without it.
+    const unpinned = { ...base, apiVersion: undefined };
+    expect(cache.get("acme", unpinned, make)).toBe(first);
 });
 
 test("close closes and forgets every client", () => {

@@ -1,3 +1,4 @@
+import { FakeClock } from "../../../provider/core/clock";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as http from "node:http";
@@ -34,13 +35,14 @@ function json(res: http.ServerResponse, status: number, body: unknown, headers: 
     res.end(JSON.stringify(body));
 }
 
-/** A session with recorded, instant sleeps. */
+/** A session on a fake clock: backoff sleeps are instant and recorded. */
 function session(url: string, extra: Partial<HttpSessionOptions> = {}) {
-    const sleeps: number[] = [];
+    const clock = new FakeClock();
+    const sleeps = clock.sleeps;
     const s = new HttpSession({
         vendor: "acme",
         baseUrl: url,
-        sleep: async (ms) => void sleeps.push(ms),
+        clock,
         random: () => 0,
         retry: { limit: 3, minDelayMs: 100, maxDelayMs: 1_000 },
         parseError: (b) => ({ code: (b as any)?.error_id, message: (b as any)?.error_text }),
@@ -189,7 +191,7 @@ test("expired tokens are renewed before use with the refresh token", async () =>
         login: async () => ({ accessToken: `login-${++logins}`, refreshToken: "r1", expiresAt: now + 60_000 }),
         refresh: async (_ctx, rt) => ({ accessToken: `refreshed-${++refreshes}-${rt}`, expiresAt: now + 60_000 }),
     });
-    const { s } = session(srv.url, { auth, now: () => now });
+    const { s } = session(srv.url, { auth, clock: { now: () => now, sleep: async () => undefined } });
     await s.request({ method: "GET", path: "/a" });
     now = 45_000; // within 30 s of expiry
     await s.request({ method: "GET", path: "/a" });

@@ -15,7 +15,7 @@ test("wait events become the same progress lines for every vendor", async () => 
     on({ kind: "transient", error: refused, consecutive: 2, outageMs: 5_000, elapsedMs: 75_000 });
     on({ kind: "recovered", outageMs: 4_600, elapsedMs: 80_000 });
     expect(lines).toEqual([
-        "prepare: downloading (img.zip)",
+        "prepare: start → downloading (img.zip)",
         "prepare: still downloading 42.0% after 1m05s",
         "prepare: unreachable (acme GET /s: no response (ECONNREFUSED)); treating it as a reboot, waiting up to 15m00s",
         "prepare: reachable again after 4.6s",

@@ -2,7 +2,8 @@
  * readThrough: one read that rides out transient errors (a reboot, a burst of 5xx) within an outage
  * budget, on a fake clock.
  */
-import { readThrough, TransientBudgetExceededError } from "../../../provider/core/waiter";
+import { readThrough } from "../../../provider/core/read";
+import { TransientBudgetExceededError } from "../../../provider/core/waiter";
 import { VendorApiError } from "../../../provider/core/errors";
 
 function fakeClock(start = 5_000_000) {
@@ -34,7 +35,15 @@ function flaky<T>(failures: number, value: T) {
 
 it("rides out a burst of consecutive 5xx and returns the value", async () => {
     const source = flaky(7, { id: 1 });
-    const value = await readThrough({ what: "image 1", read: source.read, maxOutageMs: 60_000, minDelayMs: 1_000, maxDelayMs: 4_000, clock: fakeClock(), random: () => 0.5 });
+    const value = await readThrough({
+        what: "image 1",
+        read: source.read,
+        maxOutageMs: 60_000,
+        minDelayMs: 1_000,
+        maxDelayMs: 4_000,
+        clock: fakeClock(),
+        random: () => 0.5,
+    });
     expect(value).toEqual({ id: 1 });
     expect(source.calls).toBe(8);
 });
@@ -46,7 +55,15 @@ it("returns undefined answers as they are (a 404 read as absent is not an error)
 
 it("is bounded: an outage longer than the budget ends with the last error", async () => {
     const source = flaky(Number.POSITIVE_INFINITY, "never");
-    const err = await readThrough({ what: "image 3", read: source.read, maxOutageMs: 10_000, minDelayMs: 1_000, maxDelayMs: 2_000, clock: fakeClock(), random: () => 0 }).catch((e: unknown) => e);
+    const err = await readThrough({
+        what: "image 3",
+        read: source.read,
+        maxOutageMs: 10_000,
+        minDelayMs: 1_000,
+        maxDelayMs: 2_000,
+        clock: fakeClock(),
+        random: () => 0,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientBudgetExceededError);
     expect((err as Error).message).toMatch(/^image 3 stayed unreachable for 1\d\.\ds .*last error: v GET \/images\/items\/1: 503/);
     expect(source.calls).toBeGreaterThan(5);

@@ -44,7 +44,8 @@ test("create applies once and waits for APPLIED on the fake clock", async () => 
     expect(clock.now() - start).toBeGreaterThanOrEqual(5_000);
     expect(server.calls).toMatchObject({ login: 1, apply: 1 });
     expect(lines).toContain("[greeting] applying greeting");
-    expect(lines).toContain("[greeting] state: APPLIED");
+    expect(lines).toContain("[greeting] state: start → APPLYING");
+    expect(lines).toContain("[greeting] state: APPLYING → APPLIED");
 });
 
 test("a value already being applied is adopted, never applied twice; one already applied is left alone", async () => {

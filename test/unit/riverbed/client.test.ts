@@ -167,11 +167,23 @@ describe("update actions", () => {
     it("reads the installed version from the newest update_history entry", async () => {
         const update = await client().getUpdate();
         expect(newestEntry(update)?.version).toBe("11.6.0 #23947");
-        expect(newestEntry({ ...update, update_history: [{ time: 5, version: "b" }, { time: 9, version: "c" }, { time: 1, version: "a" }] })?.version).toBe("c");
+        expect(
+            newestEntry({
+                ...update,
+                update_history: [
+                    { time: 5, version: "b" },
+                    { time: 9, version: "c" },
+                    { time: 1, version: "a" },
+                ],
+            })?.version,
+        ).toBe("c");
     });
 });
 
 test("error bodies: JSON and XML forms", () => {
     expect(parseRiverbedError({ error_id: "X", error_text: "why" }, "")).toEqual({ code: "X", message: "why" });
-    expect(parseRiverbedError(undefined, '<error error_id="AUTH_REQUIRED" error_text="Login first"/>')).toEqual({ code: "AUTH_REQUIRED", message: "Login first" });
+    expect(parseRiverbedError(undefined, '<error error_id="AUTH_REQUIRED" error_text="Login first"/>')).toEqual({
+        code: "AUTH_REQUIRED",
+        message: "Login first",
+    });
 });

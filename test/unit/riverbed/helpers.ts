@@ -6,7 +6,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeAllSessions } from "../../../provider/core/sessions";
-import { makeRiverbedImage, startRiverbedSimulator, type RiverbedImageFile, type RiverbedSimulator, type RiverbedSimulatorOptions } from "../../../simulators/riverbed";
+import {
+    makeRiverbedImage,
+    startRiverbedSimulator,
+    type RiverbedImageFile,
+    type RiverbedSimulator,
+    type RiverbedSimulatorOptions,
+} from "../../../simulators/riverbed";
 
 export const PASSWORD = "Rvbd-unit-pw-93c1";
 export const USERNAME = "operator";
@@ -25,12 +31,21 @@ export function connectionFor(sim: RiverbedSimulator) {
 }
 
 /** A temp folder for image files, removed by `cleanup`. */
-export async function imageDir(): Promise<{ dir: string; make: (version: string, opts?: { valid?: boolean; sizeBytes?: number; name?: string }) => Promise<RiverbedImageFile>; cleanup: () => Promise<void> }> {
+export async function imageDir(): Promise<{
+    dir: string;
+    make: (version: string, opts?: { valid?: boolean; sizeBytes?: number; name?: string }) => Promise<RiverbedImageFile>;
+    cleanup: () => Promise<void>;
+}> {
     const dir = await mkdtemp(join(tmpdir(), "rvbd-unit-"));
     return {
         dir,
         make: (version, opts = {}) =>
-            makeRiverbedImage({ version, valid: opts.valid, sizeBytes: opts.sizeBytes ?? 64 * 1024, path: join(dir, opts.name ?? `${version.replace(/\W+/g, "_")}-${opts.valid === false ? "bad" : "ok"}.img`) }),
+            makeRiverbedImage({
+                version,
+                valid: opts.valid,
+                sizeBytes: opts.sizeBytes ?? 64 * 1024,
+                path: join(dir, opts.name ?? `${version.replace(/\W+/g, "_")}-${opts.valid === false ? "bad" : "ok"}.img`),
+            }),
         cleanup: () => rm(dir, { recursive: true, force: true }),
     };
 }

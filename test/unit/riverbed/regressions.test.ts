@@ -6,10 +6,27 @@
 import { createReadStream } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { upgradeImageHandler as image, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/image-handler";
-import { systemUpdateHandler as update, type UpdateOutputs } from "../../../provider/riverbed/update-handler";
-import type { RiverbedSimulator } from "../../../simulators/riverbed";
-import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+import { FakeClock } from "../../../provider/core/clock";
+import type { ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
+import { systemUpdateHandler, type UpdateInputs, type UpdateOutputs } from "../../../provider/riverbed/system-update-handler";
+import { upgradeImageHandler, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/upgrade-image-handler";
+import { ManualClock } from "../../../simulators/core";
+import type { RiverbedSimulator, RiverbedSimulatorOptions } from "../../../simulators/riverbed";
+import { captureLogs, connectionFor, imageDir, startSim } from "./helpers";
+
+let env: HandlerEnv;
+let image: ResourceHandler<ImageInputs, ImageOutputs>;
+let update: ResourceHandler<UpdateInputs, UpdateOutputs>;
+
+/** A simulator on a manual clock, driven by the handlers' fake clock (no wall-clock waits). */
+async function startOnFakeClock(options: RiverbedSimulatorOptions = {}): Promise<RiverbedSimulator> {
+    const simClock = new ManualClock();
+    env = handlerEnv(new FakeClock(simClock.now(), (ms) => simClock.advance(ms)));
+    image = upgradeImageHandler(env);
+    update = systemUpdateHandler(env);
+    return startSim({ ...options, clock: simClock });
+}
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;
@@ -24,15 +41,20 @@ beforeEach(() => {
 });
 afterEach(async () => {
     logs.restore();
-    closeSessions();
+    env?.clients.close();
     await sim?.stop();
 });
 
-const inputs = (extra: Partial<ImageInputs>): ImageInputs => ({ __logName: "img", connection: connectionFor(sim), pollIntervalSeconds: 0.05, ...extra });
+const inputs = (extra: Partial<ImageInputs>): ImageInputs => ({
+    __logName: "img",
+    connection: connectionFor(sim),
+    pollIntervalSeconds: 0.05,
+    ...extra,
+});
 
 describe("upload and fetch replies with only the image id", () => {
     it("an upload answered with {id} reads the image by id and validates it", async () => {
-        sim = await startSim({ uploadReply: "id-only" });
+        sim = await startOnFakeClock({ uploadReply: "id-only" });
         const file = await images.make("11.7.0 #24010");
         const { id, outs } = await image.create(inputs({ file: file.path, expectedSha256: file.sha256 }));
         expect(id).toBe("1");
@@ -42,7 +64,7 @@ describe("upload and fetch replies with only the image id", () => {
     });
 
     it("a fetch answered with {id} is followed the same way", async () => {
-        sim = await startSim({ uploadReply: "id-only" });
+        sim = await startOnFakeClock({ uploadReply: "id-only" });
         const file = await images.make("11.8.0 #25000", { sizeBytes: 256 * 1024 });
         const origin: Server = createServer((_req, res) => {
             res.writeHead(200, { "content-length": String(file.sizeBytes) });
@@ -62,7 +84,7 @@ describe("upload and fetch replies with only the image id", () => {
 
 describe("refresh during a burst of consecutive 5xx", () => {
     it("UpgradeImage read rides out 8 consecutive 503s (more than the session's own retries)", async () => {
-        sim = await startSim();
+        sim = await startOnFakeClock();
         const file = await images.make("11.7.0 #24010");
         const { id, outs } = await image.create(inputs({ file: file.path }));
         sim.faults.failNext(8, 503, "images.get");
@@ -71,17 +93,28 @@ describe("refresh during a burst of consecutive 5xx", () => {
         expect(sim.calls.snapshot()["images.get"]!.byStatus["503"]).toBe(8);
     }, 60_000);
 
-    it("the ride is bounded: a device that keeps answering 503 fails the refresh within the wait budget, naming the device", async () => {
-        sim = await startSim();
+    it("the ride is bounded: a device that keeps answering 503 keeps the last known state, with a warning naming the device", async () => {
+        sim = await startOnFakeClock();
         const file = await images.make("11.7.0 #24010");
         const { id, outs } = await image.create(inputs({ file: file.path, waitTimeoutSeconds: 1 }));
         sim.faults.add({ kind: "error", status: 503, count: "unlimited", operation: "images.get" });
-        const err = await rejection(image.read!(id, outs as ImageOutputs));
-        expect(err.message).toMatch(new RegExp(`^riverbed device ${sim.url} image 1 stayed unreachable for [\\d.]+s .*503`));
+        const logs = captureLogs();
+        try {
+            const read = await image.read!(id, outs as ImageOutputs);
+            expect(read.props).toEqual(outs);
+            expect(read.id).toBe(id);
+            expect(logs.lines.at(-1)).toMatch(
+                new RegExp(
+                    `warning: riverbed device ${sim.url} image 1 stayed unreachable for 1\\.0s \\(.*503.*\\); keeping the last known state`,
+                ),
+            );
+        } finally {
+            logs.restore();
+        }
     }, 60_000);
 
     it("SystemUpdate read rides out 8 consecutive 503s", async () => {
-        sim = await startSim({ version: "11.7.0 #24010" });
+        sim = await startOnFakeClock({ version: "11.7.0 #24010" });
         const props = {
             connection: connectionFor(sim),
             imageId: "1",

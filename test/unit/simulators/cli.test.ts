@@ -40,6 +40,24 @@ describe("pulumi-upgrades-sim CLI", () => {
         }
     });
 
+    it("passes the knobs for facts the reference leaves open to both vendors", async () => {
+        const { io, stdout } = collectingIo();
+        const riverbed = await runCli(["riverbed", "--json", "--quiet", "--upload-reply", "id-only", "--tokens-survive-reboot", "true"], io);
+        const appgate = await runCli(
+            ["appgate", "--json", "--quiet", "--idle-after-prepare-reads", "3", "--rebooting-appliance-replies", "plain-502-every-call", "--busy-prepare-status", "409"],
+            io,
+        );
+        try {
+            const [r, a] = stdout.map((line) => JSON.parse(line).url as string);
+            expect((await http(`${r}/__sim/state`)).body.settings).toMatchObject({ uploadReply: "id-only", tokensSurviveReboot: true });
+            expect((await http(`${a}/__sim/state`)).body.settings).toMatchObject({ idleAfterPrepareReads: 3, rebootingApplianceReplies: "plain-502-every-call", busyPrepareStatus: 409 });
+        } finally {
+            await riverbed?.stop();
+            await appgate?.stop();
+        }
+        await expect(runCli(["riverbed", "--quiet", "--upload-reply", "partial"], io)).rejects.toThrow("[uploadReply]");
+    });
+
     it("prints usage for --help and rejects bad command lines", async () => {
         const { io, stdout } = collectingIo();
         expect(await runCli(["--help"], io)).toBeUndefined();

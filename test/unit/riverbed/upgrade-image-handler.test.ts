@@ -1,11 +1,18 @@
 /**
- * `riverbed:UpgradeImage` handler, called as the runtime calls it, against the simulator.
+ * `riverbed:UpgradeImage` handler, called as the runtime calls it, against the simulator on a fake
+ * clock (the handler's {@link FakeClock} drives the simulator's manual clock).
  */
-import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
+import { FakeClock } from "../../../provider/core/clock";
+import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { RiverbedClient } from "../../../provider/riverbed/client";
-import { displayUrl, upgradeImageHandler as h, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/image-handler";
+import { displayUrl, upgradeImageHandler, type ImageInputs, type ImageOutputs } from "../../../provider/riverbed/upgrade-image-handler";
+import { ManualClock } from "../../../simulators/core";
 import type { RiverbedSimulator } from "../../../simulators/riverbed";
-import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+import { captureLogs, connectionFor, imageDir, rejection, startSim } from "./helpers";
+
+let h: ResourceHandler<ImageInputs, ImageOutputs>;
+let env: HandlerEnv;
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;
@@ -16,16 +23,32 @@ beforeAll(async () => {
 });
 afterAll(() => images.cleanup());
 beforeEach(async () => {
-    sim = await startSim();
+    const simClock = new ManualClock();
+    env = handlerEnv(new FakeClock(simClock.now(), (ms) => simClock.advance(ms)));
+    h = upgradeImageHandler(env);
+    sim = await startSim({ clock: simClock });
     logs = captureLogs();
 });
 afterEach(async () => {
     logs.restore();
-    closeSessions();
+    env.clients.close();
     await sim.stop();
 });
 
-const inputs = (extra: Partial<ImageInputs>): ImageInputs => ({ __logName: "img", connection: connectionFor(sim), pollIntervalSeconds: 0.05, ...extra });
+/** Lets simulated time pass (one second per step) until `done` holds. */
+async function passUntil(done: () => boolean): Promise<void> {
+    for (let step = 0; step < 3_600 && !done(); step++) {
+        await env.clock.sleep(1_000);
+    }
+    expect(done()).toBe(true);
+}
+
+const inputs = (extra: Partial<ImageInputs>): ImageInputs => ({
+    __logName: "img",
+    connection: connectionFor(sim),
+    pollIntervalSeconds: 0.05,
+    ...extra,
+});
 
 describe("create", () => {
     it("uploads a file, waits for VALID, and reports version, checksum and state", async () => {
@@ -36,7 +59,7 @@ describe("create", () => {
         expect(sim.images()).toEqual([expect.objectContaining({ id: 1, state: "VALID" })]);
         const text = logs.lines.join("\n");
         expect(text).toMatch(/\[img\] uploading 11_7_0_24010-ok\.img: 100% \(0\.1 of 0\.1 MiB\) at [\d.]+ MiB\/s/);
-        expect(text).toContain("[img] image 1: VALID (Image is valid: version 11.7.0 #24010)");
+        expect(text).toMatch(/\[img\] image 1: \w+ → VALID \(Image is valid: version 11\.7\.0 #24010\)/);
     });
 
     it("adopts a VALID image with the expected checksum instead of uploading again", async () => {
@@ -104,7 +127,9 @@ describe("create", () => {
         const partial = err as ResourceNotReadyError;
         expect(partial.id).toBe("1");
         expect(partial.properties).toMatchObject({ state: "VALIDATING", checksum: file.sha256 });
-        expect(partial.message).toContain(`timed out waiting for riverbed device ${sim.url} image 1 (11_7_0_24010-ok.img) to reach VALID: last state VALIDATING`);
+        expect(partial.message).toContain(
+            `timed out waiting for riverbed device ${sim.url} image 1 (11_7_0_24010-ok.img) to reach VALID: last state VALIDATING`,
+        );
         const { outs } = await h.update!("1", partial.properties as ImageOutputs, inputs({ file: file.path, waitTimeoutSeconds: 30 }));
         expect(outs).toMatchObject({ state: "VALID", version: "11.7.0 #24010" });
         expect(sim.calls.received("images.upload")).toBe(1);
@@ -142,19 +167,31 @@ test("URLs in messages lose user info and query strings", () => {
 
 describe("check and diff", () => {
     it("needs exactly one source and a well-formed checksum; preview unknowns are not judged", async () => {
-        expect((await h.check!({}, {})).failures).toEqual([{ property: "file", reason: expect.stringContaining("exactly one image source") }]);
+        expect((await h.check!({}, {})).failures).toEqual([
+            { property: "file", reason: expect.stringContaining("exactly one image source") },
+        ]);
         expect((await h.check!({}, { file: "a", url: "http://x/y" })).failures).toHaveLength(1);
-        expect((await h.check!({}, { file: "a", expectedSha256: "abc" })).failures).toEqual([{ property: "expectedSha256", reason: expect.stringContaining("64 hexadecimal digits") }]);
-        expect((await h.check!({}, { url: "ftp://x/y" })).failures).toEqual([{ property: "url", reason: expect.stringContaining("http(s) URL") }]);
+        expect((await h.check!({}, { file: "a", expectedSha256: "abc" })).failures).toEqual([
+            { property: "expectedSha256", reason: expect.stringContaining("64 hexadecimal digits") },
+        ]);
+        expect((await h.check!({}, { url: "ftp://x/y" })).failures).toEqual([
+            { property: "url", reason: expect.stringContaining("http(s) URL") },
+        ]);
         expect((await h.check!({}, { file: UNKNOWN, expectedSha256: UNKNOWN })).failures).toEqual([]);
     });
 
     it("a new file, url, checksum or device is a replace; wait settings are not", async () => {
         const olds = { file: "a.img", expectedSha256: "aa".repeat(32), checksum: "aa".repeat(32), waitTimeoutSeconds: 60 } as ImageOutputs;
-        expect(await h.diff!("1", olds, { file: "b.img", expectedSha256: "bb".repeat(32) })).toEqual({ replaces: ["file", "expectedSha256"] });
-        expect(await h.diff!("1", olds, { file: "a.img", expectedSha256: "aa".repeat(32), waitTimeoutSeconds: 600 })).toEqual({ replaces: [] });
+        expect(await h.diff!("1", olds, { file: "b.img", expectedSha256: "bb".repeat(32) })).toEqual({
+            replaces: ["file", "expectedSha256"],
+        });
+        expect(await h.diff!("1", olds, { file: "a.img", expectedSha256: "aa".repeat(32), waitTimeoutSeconds: 600 })).toEqual({
+            replaces: [],
+        });
         expect(await h.diff!("1", olds, { file: UNKNOWN, expectedSha256: "aa".repeat(32) })).toMatchObject({ replaces: ["file"] });
-        expect(await h.diff!("1", olds, { file: "a.img", expectedSha256: "aa".repeat(32), connection: { endpoint: "https://b" } })).toMatchObject({ replaces: ["connection"] });
+        expect(
+            await h.diff!("1", olds, { file: "a.img", expectedSha256: "aa".repeat(32), connection: { endpoint: "https://b" } }),
+        ).toMatchObject({ replaces: ["connection"] });
         // Pinning the checksum the device already reports only verifies.
         const unpinned = { file: "a.img", checksum: "aa".repeat(32) } as ImageOutputs;
         expect(await h.diff!("1", unpinned, { file: "a.img", expectedSha256: "AA".repeat(32) })).toMatchObject({ replaces: [] });
@@ -170,21 +207,23 @@ describe("read and delete", () => {
         expect(read.inputs).not.toHaveProperty("state");
         expect(read.inputs).toMatchObject({ file: file.path });
 
-        await RiverbedClient.for(connectionFor(sim)).deleteImage(1);
+        await RiverbedClient.for(connectionFor(sim), env).deleteImage(1);
         expect(await h.read!(id, outs)).toEqual({ id: "", props: outs });
 
         // Installed (and therefore consumed) by the device: kept, so nothing is uploaded again.
         const second = await h.create(inputs({ file: file.path }));
-        const c = RiverbedClient.for(connectionFor(sim));
+        const c = RiverbedClient.for(connectionFor(sim), env);
         await c.initUpdate();
-        await new Promise<void>((resolve) => sim.on("update-state", (u) => u.state === "INITIALIZED" && resolve()));
+        await passUntil(() => sim.update().state === "INITIALIZED");
         await c.startUpdate();
-        await new Promise<void>((resolve) => sim.once("online", () => resolve()));
+        await passUntil(() => sim.version === "11.7.0 #24010" && sim.online);
         expect(sim.images()).toEqual([]);
         const consumed = await h.read!(second.id, second.outs);
         expect(consumed).toMatchObject({ id: second.id, props: { state: "CONSUMED", version: "11.7.0 #24010" } });
         await h.delete!(second.id, consumed.props);
-        expect(logs.lines.join("\n")).toContain(`image ${second.id} is no longer on riverbed device ${sim.url} (the device consumed it when installing it): nothing to delete`);
+        expect(logs.lines.join("\n")).toContain(
+            `image ${second.id} is no longer on riverbed device ${sim.url} (the device consumed it when installing it): nothing to delete`,
+        );
     });
 
     it("delete removes the image; an id reused for other bits is left alone", async () => {
@@ -192,7 +231,9 @@ describe("read and delete", () => {
         const { id, outs } = await h.create(inputs({ file: file.path }));
         await h.delete!(id, { ...outs, checksum: "cd".repeat(32) });
         expect(sim.images()).toHaveLength(1);
-        expect(logs.lines.join("\n")).toContain(`[img] image 1 on riverbed device ${sim.url} now holds other bits (SHA-256 ${file.sha256}, not ${"cd".repeat(32)}): left alone`);
+        expect(logs.lines.join("\n")).toContain(
+            `[img] image 1 on riverbed device ${sim.url} now holds other bits (SHA-256 ${file.sha256}, not ${"cd".repeat(32)}): left alone`,
+        );
         await h.delete!(id, outs);
         expect(sim.images()).toEqual([]);
         expect(logs.lines.join("\n")).toContain(`[img] deleted image 1 (11.7.0 #24010) from riverbed device ${sim.url}`);

@@ -1,4 +1,4 @@
-import { compareVersions, parseVersion, sameVersion } from "../../../provider/riverbed/version";
+import { compareVersions, parseVersion, sameVersion } from "../../../provider/riverbed/versions";
 
 test("parses numbers and an optional build", () => {
     expect(parseVersion("11.7.0 #24010")).toEqual({ numbers: [11, 7, 0], build: 24010 });

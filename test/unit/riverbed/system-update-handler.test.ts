@@ -1,14 +1,21 @@
 /**
- * `riverbed:SystemUpdate` handler, called as the runtime calls it, against the simulator: the whole
- * update through a real reboot window, idempotence, adoption, downgrade protection, stale state
- * clean-up, failures that stay in state and resume, token expiry and outage budgets.
+ * `riverbed:SystemUpdate` handler, called as the runtime calls it, against the simulator on a fake
+ * clock (the handler's {@link FakeClock} drives the simulator's manual clock, so no test sleeps in
+ * wall time): the whole update through a reboot window, idempotence, adoption, downgrade protection,
+ * stale state clean-up, failures that stay in state and resume, token expiry and outage budgets.
  */
-import { ResourceNotReadyError, UNKNOWN } from "../../../provider/core/dynamic";
+import { FakeClock } from "../../../provider/core/clock";
+import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../provider/core/dynamic";
+import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { RiverbedClient } from "../../../provider/riverbed/client";
-import { systemUpdateHandler as h, type UpdateInputs, type UpdateOutputs } from "../../../provider/riverbed/update-handler";
+import { systemUpdateHandler, type UpdateInputs, type UpdateOutputs } from "../../../provider/riverbed/system-update-handler";
+import { ManualClock } from "../../../simulators/core";
 import type { RiverbedSimulator, RiverbedSimulatorOptions } from "../../../simulators/riverbed";
-import { eventually } from "../simulators/helpers";
-import { captureLogs, closeSessions, connectionFor, imageDir, rejection, startSim } from "./helpers";
+import { captureLogs, connectionFor, imageDir, rejection, startSim } from "./helpers";
+
+let h: ResourceHandler<UpdateInputs, UpdateOutputs>;
+let env: HandlerEnv;
+let clock: FakeClock;
 
 let sim: RiverbedSimulator;
 let images: Awaited<ReturnType<typeof imageDir>>;
@@ -20,16 +27,30 @@ beforeAll(async () => {
 afterAll(() => images.cleanup());
 afterEach(async () => {
     logs?.restore();
-    closeSessions();
+    env?.clients.close();
     await sim?.stop();
 });
 
 async function setup(options: RiverbedSimulatorOptions = {}): Promise<void> {
-    sim = await startSim(options);
+    const simClock = new ManualClock();
+    clock = new FakeClock(simClock.now(), (ms) => simClock.advance(ms));
+    env = handlerEnv(clock);
+    h = systemUpdateHandler(env);
+    sim = await startSim({ ...options, clock: simClock });
     logs = captureLogs();
 }
 
-const client = () => RiverbedClient.for(connectionFor(sim));
+/** Lets simulated time pass (one second per step) until `probe` answers something. */
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+    for (let step = 0; step < 3_600; step++) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        await clock.sleep(1_000);
+    }
+    throw new Error("not reached within an hour of simulated time");
+}
+
+const client = () => RiverbedClient.for(connectionFor(sim), env);
 const inputs = (extra: Partial<UpdateInputs>): UpdateInputs => ({
     __logName: "upd",
     connection: connectionFor(sim),
@@ -62,7 +83,12 @@ describe("create", () => {
         const { id, outs } = await h.create(inputs({ imageId: String(imageId) }));
         expect(seen).toEqual(["offline", "online"]); // the wait spanned a real reboot window
         expect(id).toBe(sim.url);
-        expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947", state: "IDLE", stateDescription: "Update to 11.7.0 #24010 completed" });
+        expect(outs).toMatchObject({
+            installedVersion: "11.7.0 #24010",
+            previousVersion: "11.6.0 #23947",
+            state: "IDLE",
+            stateDescription: "Update to 11.7.0 #24010 completed",
+        });
         expect(outs.installedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
         expect(sim.version).toBe("11.7.0 #24010");
         expect(sim.calls.succeeded("update.init")).toBe(1);
@@ -109,7 +135,9 @@ describe("create", () => {
         expect(missing.message).toContain(`riverbed device ${sim.url}: checking image 9 failed: the image is not on the device`);
         const imageId = await validImage("11.8.0 #25000");
         const other = await rejection(h.create(inputs({ imageId: String(imageId) })));
-        expect(other.message).toBe(`riverbed device ${sim.url}: checking image ${imageId} failed: the image carries version 11.8.0 #25000, but targetVersion is 11.7.0`);
+        expect(other.message).toBe(
+            `riverbed device ${sim.url}: checking image ${imageId} failed: the image carries version 11.8.0 #25000, but targetVersion is 11.7.0`,
+        );
         expect(sim.calls.received("update.init")).toBe(0);
     });
 
@@ -157,7 +185,9 @@ describe("create", () => {
         await validImage("11.8.0 #25000");
         const wanted = await validImage("11.7.0 #24010");
         const err = await rejection(h.create(inputs({ imageId: String(wanted), deleteOtherImages: false })));
-        expect(err.message).toContain(`riverbed device ${sim.url}: checking other images failed: the device initializes from its only VALID image, but it also holds VALID image(s) 1 (11.8.0 #25000)`);
+        expect(err.message).toContain(
+            `riverbed device ${sim.url}: checking other images failed: the device initializes from its only VALID image, but it also holds VALID image(s) 1 (11.8.0 #25000)`,
+        );
         expect(sim.images()).toHaveLength(2);
         expect(sim.calls.received("update.init")).toBe(0);
     });
@@ -175,7 +205,11 @@ describe("failures stay in state and a rerun resumes", () => {
         expect(partial.message).toBe(
             `riverbed device ${sim.url}: updating to 11.7.0 failed in state FAILED_GRACEFUL: Update failed during installation; the system is unchanged (reset to recover)`,
         );
-        expect(partial.properties).toMatchObject({ state: "FAILED_GRACEFUL", installedVersion: "11.6.0 #23947", previousVersion: "11.6.0 #23947" });
+        expect(partial.properties).toMatchObject({
+            state: "FAILED_GRACEFUL",
+            installedVersion: "11.6.0 #23947",
+            previousVersion: "11.6.0 #23947",
+        });
 
         const { outs } = await h.update!(sim.url, partial.properties as UpdateOutputs, inputs({ imageId: String(imageId) }));
         expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", state: "IDLE" });
@@ -205,7 +239,9 @@ describe("failures stay in state and a rerun resumes", () => {
         const err = (await rejection(h.create(inputs({ imageId: String(imageId), waitTimeoutSeconds: 1 })))) as ResourceNotReadyError;
         expect(err).toBeInstanceOf(ResourceNotReadyError);
         expect(err.message).toMatch(
-            new RegExp(`^timed out waiting for riverbed device ${sim.url} \\(updating to 11\\.7\\.0\\) to reach COMPLETED: last state RUNNING \\(Updating to 11\\.7\\.0 #24010\\) after [\\d.]+m?s \\(budget [\\d.]+m?s\\)$`), // the budget left of waitTimeoutSeconds
+            new RegExp(
+                `^timed out waiting for riverbed device ${sim.url} \\(updating to 11\\.7\\.0\\) to reach COMPLETED: last state RUNNING \\(Updating to 11\\.7\\.0 #24010\\) after [\\d.]+m?s \\(budget [\\d.]+m?s\\)$`,
+            ), // the budget left of waitTimeoutSeconds
         );
         expect(err.properties).toMatchObject({ state: "RUNNING" });
         const { outs } = await h.update!(sim.url, err.properties as UpdateOutputs, inputs({ imageId: String(imageId) }));
@@ -219,11 +255,15 @@ describe("failures stay in state and a rerun resumes", () => {
         const imageId = await validImage("11.7.0 #24010");
         const err = (await rejection(h.create(inputs({ imageId: String(imageId), rebootTimeoutSeconds: 1 })))) as ResourceNotReadyError;
         expect(err).toBeInstanceOf(ResourceNotReadyError);
-        expect(err.message).toMatch(new RegExp(`^riverbed device ${sim.url} \\(updating to 11.7.0\\) stayed unreachable for [\\d.]+s .*last error: riverbed GET /api/npm.system_update/2.0/update on ${sim.url}: no response \\(ECONNREFUSED\\)`));
+        expect(err.message).toMatch(
+            new RegExp(
+                `^riverbed device ${sim.url} \\(updating to 11.7.0\\) stayed unreachable for [\\d.]+s .*last error: riverbed GET /api/npm.system_update/2.0/update on ${sim.url}: no response \\(ECONNREFUSED\\)`,
+            ),
+        );
         expect(err.properties).toMatchObject({ state: "RUNNING" });
-        expect(text()).toContain("[upd] device unreachable (riverbed GET /api/npm.system_update/2.0/update on");
-        expect(text()).toContain("expected while it reboots; waiting up to 1.0s");
-        await sim.whenOnline();
+        expect(text()).toContain("[upd] updating to 11.7.0: unreachable (riverbed GET /api/npm.system_update/2.0/update on");
+        expect(text()).toContain("treating it as a reboot, waiting up to 1.0s");
+        await eventually(() => (sim.online ? true : undefined));
         const { outs } = await h.update!(sim.url, err.properties as UpdateOutputs, inputs({ imageId: String(imageId) }));
         // The update finished while nobody watched: the version before is the one the state recorded, not the new one.
         expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947" });
@@ -236,7 +276,7 @@ describe("failures stay in state and a rerun resumes", () => {
         await client().initUpdate();
         await eventually(async () => ((await client().getUpdate()).state === "INITIALIZED" ? true : undefined));
         await client().startUpdate();
-        await eventually(async () => (sim.version === "11.7.0 #24010" && sim.online ? true : undefined), 20_000);
+        await eventually(async () => (sim.version === "11.7.0 #24010" && sim.online ? true : undefined));
         const { outs } = await h.create(inputs({ imageId: String(imageId) }));
         expect(outs).toMatchObject({ installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947", state: "IDLE" });
         expect(sim.calls.received("update.start")).toBe(1);
@@ -256,7 +296,11 @@ describe("long waits", () => {
 
     it("several resources of one device share one login", async () => {
         await setup({ version: "11.7.0 #24010" });
-        await Promise.all([h.create(inputs({ __logName: "a" })), h.create(inputs({ __logName: "b" })), h.read!(sim.url, inputs({}) as UpdateOutputs)]);
+        await Promise.all([
+            h.create(inputs({ __logName: "a" })),
+            h.create(inputs({ __logName: "b" })),
+            h.read!(sim.url, inputs({}) as UpdateOutputs),
+        ]);
         expect(logins()).toBe(1);
     });
 });
@@ -265,7 +309,10 @@ describe("check, diff, read, delete", () => {
     it("needs an image id and a version; preview unknowns are not judged", async () => {
         await setup();
         expect((await h.check!({}, {})).failures!.map((f) => f.property).sort()).toEqual(["imageId", "targetVersion"]);
-        expect((await h.check!({}, { imageId: "x", targetVersion: "latest" })).failures!.map((f) => f.property).sort()).toEqual(["imageId", "targetVersion"]);
+        expect((await h.check!({}, { imageId: "x", targetVersion: "latest" })).failures!.map((f) => f.property).sort()).toEqual([
+            "imageId",
+            "targetVersion",
+        ]);
         expect((await h.check!({}, { imageId: UNKNOWN, targetVersion: UNKNOWN })).failures).toEqual([]);
         expect((await h.check!({}, { imageId: 3, targetVersion: "11.7.0 #24010", waitTimeoutSeconds: 0 })).failures).toEqual([
             { property: "waitTimeoutSeconds", reason: "must be a positive number of seconds" },
@@ -276,7 +323,9 @@ describe("check, diff, read, delete", () => {
         await setup();
         const olds = inputs({}) as UpdateOutputs;
         expect(await h.diff!(sim.url, olds, { ...olds, imageId: UNKNOWN, targetVersion: UNKNOWN })).toEqual({ replaces: [] });
-        expect(await h.diff!(sim.url, olds, { ...olds, connection: { endpoint: "https://10.0.0.9" } })).toEqual({ replaces: ["connection"] });
+        expect(await h.diff!(sim.url, olds, { ...olds, connection: { endpoint: "https://10.0.0.9" } })).toEqual({
+            replaces: ["connection"],
+        });
     });
 
     it("refresh shows a version changed behind our back as drift of targetVersion", async () => {
