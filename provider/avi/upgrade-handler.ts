@@ -30,8 +30,7 @@
  * Delete forgets the resource: an installed version cannot be undone through this API.
  */
 
-import { z } from "zod";
-import { waitBudgetFields, WaitBudget } from "../core/budget";
+import { WaitBudget } from "../core/budget";
 import { endpointChanged } from "../core/connection";
 import { checkWithSchema, ResourceNotReadyError, type HandlerFactory, type ResourceHandler } from "../core/dynamic";
 import type { HandlerEnv } from "../core/env";
@@ -40,89 +39,30 @@ import { inPhase, messageOf } from "../core/phase";
 import { progressLogger, waitProgress, type Progress } from "../core/progress";
 import { readThroughOutage } from "../core/read";
 import { waitFor, WaitFailedError, WaitTimeoutError, TransientBudgetExceededError, UnexpectedStateError } from "../core/waiter";
-import { AviClient, uuidOfRef, type AviImage, type UpgradeStatusInfo } from "./client";
+import { AviClient, type AviImage, type UpgradeStatusInfo } from "./client";
 import { isUpgradeTransient } from "./common";
-import { connectionSchema, controllerName, resolveConnection } from "./connection";
+import { controllerName, resolveConnection } from "./connection";
+import { DEFAULT_RESUME_PATH, UPGRADE_DEFAULTS, upgradeInputsSchema, type UpgradeInputs, type UpgradeOutputs } from "./upgrade-inputs";
+import { imageOfOperation, isActive, prechecksOf, scopeOf, summary, targetOf } from "./upgrade-scope";
 import {
     concernedRecords,
     describeRecord,
     fingerprint,
     judge,
-    USI_STATES,
     type Phase,
     type Scope,
     type UpgradeTarget,
     type Verdict,
 } from "./upgrade-status";
 
-/**
- * Defaults of the wait budget, in seconds: 4 hours for the whole operation (prechecks, controller
- * reboot, every SE group), polls from 10 s (the community playbook polls every 30 s), and up to
- * 30 minutes of the controller not answering (its reboot).
- */
-export const UPGRADE_DEFAULTS = { waitTimeoutSeconds: 4 * 3600, pollIntervalSeconds: 10, rebootTimeoutSeconds: 30 * 60 } as const;
-/** Default path that resumes a suspended SE group ([unknown] in the public docs). */
-export const DEFAULT_RESUME_PATH = "/api/resumesegroup";
-
-/** Input schema of `avi:ControllerUpgrade`. */
-export const upgradeInputsSchema = z
-    .object({
-        __logName: z.string().optional(),
-        connection: connectionSchema.optional(),
-        imageUuid: z.string().min(1, "must be the image uuid, e.g. a ControllerImage's id"),
-        targetVersion: z
-            .string()
-            .regex(/^\d+\.\d+\.\d+(-\S+)?$/, "must be a release such as 22.1.7 or a build tag")
-            .optional(),
-        seGroups: z.array(z.string().min(1)).optional(),
-        controller: z.boolean().optional(),
-        prechecks: z.boolean().optional(),
-        skipWarnings: z.boolean().optional(),
-        actionOnError: z
-            .enum(["SUSPEND_UPGRADE_OPS_ON_ERROR", "CONTINUE_UPGRADE_OPS_ON_ERROR", "ROLLBACK_UPGRADE_OPS_ON_ERROR"])
-            .optional(),
-        resumeSuspended: z.boolean().optional(),
-        resumePath: z
-            .string()
-            .regex(/^\/api\/\S+$/, "must be an API path such as /api/resumesegroup")
-            .optional(),
-        ...waitBudgetFields,
-    })
-    .passthrough()
-    .refine((v) => v.controller !== false || (v.seGroups?.length ?? 0) > 0, {
-        message: "controller: false needs seGroups (there would be nothing to upgrade)",
-        path: ["controller"],
-    });
-
-export type UpgradeInputs = z.infer<typeof upgradeInputsSchema>;
-
-/** One record as the outputs report it. */
-export interface RecordSummary {
-    uuid: string;
-    name: string;
-    nodeType: string;
-    state: string;
-    upgradeOps: string;
-    version: string;
-    progress: number;
-}
-
-/** Outputs (state) of `avi:ControllerUpgrade`. */
-export interface UpgradeOutputs extends UpgradeInputs {
-    /** The controller cluster's uuid (the resource id). */
-    clusterUuid: string;
-    /** Build tag the upgrade targets, e.g. `22.1.7-9093-20231004.120000`. */
-    targetTag: string;
-    /** The controller record's version now. */
-    version: string;
-    /** The controller record's version before this resource upgraded it. */
-    previousVersion: string;
-    /** `COMPLETED` after success; the aggregate verdict otherwise. */
-    state: string;
-    records: RecordSummary[];
-    /** Must-check results of the prechecks (`check_code`, `state`, `description`). */
-    precheckResults: Array<{ checkCode: string; state: string; description: string }>;
-}
+export {
+    DEFAULT_RESUME_PATH,
+    UPGRADE_DEFAULTS,
+    upgradeInputsSchema,
+    type RecordSummary,
+    type UpgradeInputs,
+    type UpgradeOutputs,
+} from "./upgrade-inputs";
 
 interface Ctx {
     inputs: UpgradeInputs;
@@ -415,92 +355,6 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
         },
     };
 };
-
-function targetOf(subject: string, image: AviImage | undefined, inputs: UpgradeInputs): UpgradeTarget {
-    if (image === undefined)
-        throw new VendorFailureError(subject, "reading the image", "NOT_FOUND", `image ${inputs.imageUuid} is not on the controller`);
-    const state = image.img_state?.state;
-    if (state !== undefined && state !== "IMAGE_FSM_COMPLETED")
-        throw new VendorFailureError(subject, "reading the image", state, `image ${image.name ?? image.uuid} is not processed yet`);
-    if (image.type !== undefined && image.type !== "IMAGE_TYPE_SYSTEM")
-        throw new VendorFailureError(subject, "reading the image", image.type, `image ${image.name ?? image.uuid} is not a system image`);
-    const build = image.controller_info?.build;
-    const tag = build?.tag ?? (image.name && /^\d+\.\d+\.\d+-\d+/.test(image.name) ? image.name : undefined);
-    const version = build?.version ?? tag?.split("-")[0] ?? inputs.targetVersion?.split("-")[0];
-    if (version === undefined)
-        throw new VendorFailureError(
-            subject,
-            "reading the image",
-            "UNKNOWN_VERSION",
-            `image ${image.uuid} reports no version; give targetVersion`,
-        );
-    const target: UpgradeTarget = { tag, version, buildNo: build?.build_no };
-    if (inputs.targetVersion !== undefined && inputs.targetVersion !== tag && inputs.targetVersion !== version) {
-        throw new VendorFailureError(
-            subject,
-            "reading the image",
-            "VERSION_MISMATCH",
-            `image ${image.uuid} is ${tag ?? version}, but targetVersion is ${inputs.targetVersion}`,
-        );
-    }
-    return target;
-}
-
-function scopeOf(subject: string, inputs: UpgradeInputs, clusterUuid: string, records: UpgradeStatusInfo[]): Scope {
-    if (inputs.seGroups === undefined) return { clusterUuid, seGroups: "all" };
-    const groups = records.filter((r) => r.node_type === "NODE_SE_GROUP");
-    const uuids = inputs.seGroups.map((wanted) => {
-        const match = groups.find((g) => g.uuid === wanted || g.name === wanted);
-        if (match === undefined)
-            throw new VendorFailureError(
-                subject,
-                "resolving SE groups",
-                "NOT_FOUND",
-                `no SE group ${wanted}; known: ${groups.map((g) => g.name ?? g.uuid).join(", ")}`,
-            );
-        return match.uuid;
-    });
-    return { clusterUuid: inputs.controller ? clusterUuid : undefined, seGroups: uuids };
-}
-
-/** In progress or waiting for a resume: an operation holds the records. */
-function isActive(record: UpgradeStatusInfo): boolean {
-    return (
-        (USI_STATES.inProgress as readonly string[]).includes(record.state.state) ||
-        (USI_STATES.needsAction as readonly string[]).includes(record.state.state)
-    );
-}
-
-/** The image uuid an in-flight operation upgrades to, from its params, when the record says. */
-function imageOfOperation(record: UpgradeStatusInfo): string | undefined {
-    const r = record as Record<string, unknown>;
-    const params = (r["params"] ?? r["seg_params"]) as Record<string, unknown> | undefined;
-    const ref = params?.["image_uuid"] ?? params?.["image_ref"];
-    return typeof ref === "string" ? uuidOfRef(ref) : undefined;
-}
-
-function prechecksOf(records: UpgradeStatusInfo[]): UpgradeOutputs["precheckResults"] {
-    const seen = new Map<string, UpgradeOutputs["precheckResults"][number]>();
-    for (const record of records) {
-        for (const c of record.upgrade_readiness?.checks ?? []) {
-            const key = `${c.check_code}|${c.state}`;
-            if (!seen.has(key)) seen.set(key, { checkCode: c.check_code ?? "", state: c.state ?? "", description: c.description ?? "" });
-        }
-    }
-    return [...seen.values()];
-}
-
-function summary(r: UpgradeStatusInfo): RecordSummary {
-    return {
-        uuid: r.uuid,
-        name: r.name ?? "",
-        nodeType: r.node_type ?? "",
-        state: r.state.state,
-        upgradeOps: r.upgrade_ops ?? "",
-        version: r.version ?? "",
-        progress: r.progress ?? 0,
-    };
-}
 
 function outputs(ctx: Ctx, records: UpgradeStatusInfo[], state: string): UpgradeOutputs {
     const cluster = records.find((r) => r.uuid === ctx.clusterUuid);
