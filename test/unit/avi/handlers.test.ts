@@ -103,7 +103,8 @@ describe("avi:ControllerUpgrade", () => {
     });
 
     test("adopts an upgrade to the same image that is already running", async () => {
-        await start();
+        // Slow enough that the upgrade still runs when the handler first reads the records.
+        await start({ timings: { controllerTaskMs: 100, seGroupTaskMs: 100 } });
         const { outs: img, tag } = await image();
         const raw = await aviClient(sim);
         expect((await raw.call("/api/upgrade", { method: "POST", json: { image_uuid: img.uuid, system: true } })).status).toBe(200);

@@ -95,7 +95,8 @@ describe("Avi simulator: images", () => {
 
 describe("Avi simulator: upgrade", () => {
     test("system upgrade: CONTROLLER_COMPLETED with progress 100 while SE groups run, reboot voids sessions, every record COMPLETED at the end", async () => {
-        sim = await startAviSimulator({ timings: FAST_AVI });
+        // SE group tasks long enough that polling sees the cluster at progress 100 while they run.
+        sim = await startAviSimulator({ timings: { ...FAST_AVI, seGroupTaskMs: 50 } });
         const client = await aviClient(sim);
         const { uuid, tag } = await uploadPackage(client);
         const start = await client.call("/api/upgrade", { method: "POST", json: { image_uuid: uuid, system: true, skip_warnings: true } });
