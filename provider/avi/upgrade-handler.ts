@@ -43,7 +43,7 @@ import { AviClient, type AviImage, type UpgradeStatusInfo } from "./client";
 import { isUpgradeTransient } from "./common";
 import { controllerName, resolveConnection } from "./connection";
 import { DEFAULT_RESUME_PATH, UPGRADE_DEFAULTS, upgradeInputsSchema, type UpgradeInputs, type UpgradeOutputs } from "./upgrade-inputs";
-import { imageOfOperation, isActive, prechecksOf, scopeOf, summary, targetOf } from "./upgrade-scope";
+import { imageOfOperation, isActive, isPrechecksOnly, prechecksOf, scopeOf, summary, targetOf } from "./upgrade-scope";
 import {
     concernedRecords,
     describeRecord,
@@ -130,7 +130,17 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
             log(`already at ${target.tag ?? target.version}: ${now.lines.join("; ")}`);
             return outputs(ctx, concerned.records, "COMPLETED");
         }
-        const running = concerned.records.filter((r) => isActive(r));
+        let running = concerned.records.filter((r) => isActive(r));
+        if (running.length > 0 && running.every(isPrechecksOnly)) {
+            // Prechecks someone (or an earlier run) started: let them finish, then go on as usual.
+            log(`waiting for the prechecks already running: ${running.map((r) => describeRecord(r)).join("; ")}`);
+            await waitVerdict(ctx, undefined, { kind: "prechecks", skipWarnings: true }, "prechecks (already running)").catch(
+                (err: unknown) => {
+                    if (!(err instanceof WaitFailedError)) throw err;
+                },
+            );
+            running = [];
+        }
         if (running.length > 0) {
             const other = running.map((r) => imageOfOperation(r)).find((uuid) => uuid !== undefined && uuid !== inputs.imageUuid);
             if (other !== undefined) {

@@ -64,12 +64,26 @@ export function isActive(record: UpgradeStatusInfo): boolean {
     );
 }
 
+/** The UpgradeParams of the record's operation, when the record carries them. */
+function paramsOf(record: UpgradeStatusInfo): Record<string, unknown> | undefined {
+    const r = record as Record<string, unknown>;
+    return (r["params"] ?? r["seg_params"]) as Record<string, unknown> | undefined;
+}
+
 /** The image uuid an in-flight operation upgrades to, from its params, when the record says. */
 export function imageOfOperation(record: UpgradeStatusInfo): string | undefined {
-    const r = record as Record<string, unknown>;
-    const params = (r["params"] ?? r["seg_params"]) as Record<string, unknown> | undefined;
+    const params = paramsOf(record);
     const ref = params?.["image_uuid"] ?? params?.["image_ref"];
     return typeof ref === "string" ? uuidOfRef(ref) : undefined;
+}
+
+/**
+ * True when the record's running operation is a prechecks-only run (it ends at PRE_CHECK_*, never
+ * upgrades). An upgrade also starts with prechecks, so only the params can tell; without them the
+ * operation is taken for an upgrade.
+ */
+export function isPrechecksOnly(record: UpgradeStatusInfo): boolean {
+    return paramsOf(record)?.["prechecks_only"] === true;
 }
 
 export function prechecksOf(records: UpgradeStatusInfo[]): UpgradeOutputs["precheckResults"] {

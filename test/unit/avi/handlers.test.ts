@@ -196,3 +196,18 @@ describe("avi:ControllerUpgrade", () => {
         expect(sim.calls.received("upgrade.start")).toBe(1);
     });
 });
+
+describe("avi:ControllerUpgrade with prechecks already running", () => {
+    test("lets a prechecks-only run finish, then upgrades (one upgrade start of its own)", async () => {
+        await start({ timings: { precheckMs: 200 } });
+        const { outs: img, tag } = await image();
+        const raw = await aviClient(sim);
+        expect(
+            (await raw.call("/api/upgrade", { method: "POST", json: { image_uuid: img.uuid, system: true, prechecks_only: true } })).status,
+        ).toBe(200);
+        const { outs } = await upgrade(img.uuid);
+        expect(outs.version).toBe(tag);
+        expect(logs.some((l) => /waiting for the prechecks already running/.test(l))).toBe(true);
+        expect(sim.calls.received("upgrade.start")).toBe(2); // theirs (prechecks only) and ours
+    });
+});
