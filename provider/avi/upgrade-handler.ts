@@ -9,6 +9,7 @@
  * 3. **Nothing to do** when every concerned record is COMPLETED at the target.
  * 4. **Adopt** an operation already running (any concerned record in progress or suspended) when it
  *    upgrades to our image; a running operation to another image is an error. Never a second start.
+ *    A running prechecks-only operation (its params say `prechecks_only`) is waited out first.
  * 5. Optional **prechecks** (`prechecks: true`): `prechecks_only`, wait; must-check errors fail,
  *    warnings fail unless `skipWarnings`. The results are an output.
  * 6. **Start** once (`POST /api/upgrade`; retried only when the connection was refused), then wait.
