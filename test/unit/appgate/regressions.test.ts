@@ -98,6 +98,19 @@ describe("idle after prepare, whatever the change record says", () => {
         expect(logs).toContain("[gateway-1] prepare: start → queued (prepare accepted, not started yet)");
     });
 
+    it("fifty appliances preparing at once, each idle for a while after its prepare: all prepared, one prepare each", async () => {
+        const gateways = Array.from({ length: 50 }, (_, i) => ({ name: `gw-${i + 1}` }));
+        await startSim({
+            appliances: [{ name: "controller-1", role: "controller" }, ...gateways],
+            prepareChangeCompletes: "accepted",
+            timings: { idleAfterPrepareMs: 60, downloadMs: 30 },
+        });
+        const outs = await Promise.all(gateways.map(({ name }) => handler.create(inputs(name))));
+        expect(outs.map((o) => o.outs.phase)).toEqual(Array(50).fill("prepared"));
+        for (const { name } of gateways) expect(sim.applianceCalls(name).prepare).toBe(1);
+        expect(sim.calls.snapshot()["upgrade.prepare"]!.byStatus).toEqual({ "202": 50 });
+    }, 60_000);
+
     it("a rerun of a resource that prepared this image re-reads a leftover idle before preparing: no second prepare", async () => {
         await startSim({ idleAfterPrepareReads: 4 });
         await preparedBehindOurBack("gateway-1");

@@ -1,4 +1,4 @@
-import { resolveConnection } from "../../../provider/core/connection";
+import { endpointChanged, normaliseEndpoint, resolveConnection } from "../../../provider/core/connection";
 import { setStackConfig } from "../../../provider/core/settings";
 
 const saved = { ...process.env };
@@ -41,4 +41,30 @@ test("TLS verification is off only when insecure is set explicitly; env values a
     expect(resolveConnection(base, "acme").insecure).toBeUndefined();
     process.env.ACME_INSECURE = "maybe";
     expect(() => resolveConnection(base, "acme")).toThrow("acme:insecure / ACME_INSECURE must be true or false, got maybe");
+});
+
+describe("endpoint normalisation (every diff)", () => {
+    it("compares endpoints in canonical form: scheme and host case, default port, trailing slash", () => {
+        expect(normaliseEndpoint("HTTPS://Dev.Example:443/")).toBe("https://dev.example");
+        expect(normaliseEndpoint("http://10.0.0.5:8080/admin/")).toBe("http://10.0.0.5:8080/admin");
+        expect(normaliseEndpoint("not a url/")).toBe("not a url");
+        expect(
+            endpointChanged({ connection: { endpoint: "https://dev.example/" } }, { connection: { endpoint: "https://DEV.example:443" } }),
+        ).toBe(false);
+        expect(endpointChanged({ connection: { endpoint: "https://a.example" } }, { connection: { endpoint: "https://b.example" } })).toBe(
+            true,
+        );
+        expect(endpointChanged({}, { connection: {} })).toBe(false);
+    });
+
+    it("applies the vendor's own form after the canonical one", () => {
+        const admin = (e: string) => (e.endsWith("/admin") ? e : `${e}/admin`);
+        expect(
+            endpointChanged(
+                { connection: { endpoint: "https://ctl.example:8443" } },
+                { connection: { endpoint: "https://ctl.example:8443/admin/" } },
+                admin,
+            ),
+        ).toBe(false);
+    });
 });
