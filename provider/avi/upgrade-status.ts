@@ -117,6 +117,11 @@ export function judgeRecord(record: UpgradeStatusInfo, target: UpgradeTarget, ph
                   };
         }
     } else {
+        const ops = record.upgrade_ops ?? "UPGRADE";
+        if (ops.startsWith("ROLLBACK") && state !== "UPGRADE_FSM_COMPLETED" && !(USI_STATES.failed as readonly string[]).includes(state)) {
+            // The automatic rollback after a failed upgrade: our upgrade is over, whatever the state says.
+            return { kind: "failed", why: `the controller is rolling back (${state})${reason}${lastFailure(record)}` };
+        }
         if (state === "UPGRADE_PRE_CHECK_SUCCESS") return { kind: "pending", stale: false };
         if (state === "UPGRADE_PRE_CHECK_WARNING") {
             return {
@@ -125,7 +130,6 @@ export function judgeRecord(record: UpgradeStatusInfo, target: UpgradeTarget, ph
             };
         }
         if (state === "UPGRADE_FSM_COMPLETED") {
-            const ops = record.upgrade_ops ?? "UPGRADE";
             if (ops.startsWith("ROLLBACK"))
                 return {
                     kind: "failed",

@@ -3,11 +3,14 @@
  * lifecycle: preview → up stopped by a precheck warning (nothing upgraded) → up with skipWarnings
  * (upload, prechecks, upgrade through the controller reboot, every record COMPLETED, exactly one
  * start) → no-op preview → the password never in plaintext → a second image whose SE group suspends
- * (resource kept, how to resume) → up with resumeSuspended finishes it.
+ * (resource kept, how to resume) → up with resumeSuspended finishes it → a third image whose
+ * controller upgrade fails and rolls back (a clear error, nothing half-done) → the next up, with
+ * sessions expiring (419) and the CSRF token rotating, upgrades.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { makeAviPackage, startAviSimulator, type AviSimulator } from "../../simulators/avi";
 import { sha256File } from "../../provider/core/upload";
 import { steps, TestStack, type RunResult } from "./harness";
@@ -18,6 +21,7 @@ let stack: TestStack;
 let dir: string;
 const pkgA = { path: "", tag: "", sha256: "" };
 const pkgB = { path: "", tag: "", sha256: "" };
+const pkgC = { path: "", tag: "", sha256: "" };
 const outputs: string[] = [];
 const keep = (r: RunResult) => (outputs.push(r.output), r);
 
@@ -26,6 +30,7 @@ beforeAll(async () => {
     for (const [pkg, version] of [
         [pkgA, "22.1.7"],
         [pkgB, "22.1.8"],
+        [pkgC, "22.1.9"],
     ] as const) {
         pkg.path = join(dir, `controller-${version}.pkg`);
         pkg.tag = (await makeAviPackage(pkg.path, { version, payloadBytes: 2 * 1024 * 1024 })).tag;
@@ -129,4 +134,32 @@ test("a suspended SE group keeps the upgrade in state with how to resume; resume
     ).toBe(true);
     expect(sim.calls.succeeded("segroup.resume")).toBe(1);
     expect(sim.calls.succeeded("upgrade.start")).toBe(5); // + prechecks and the upgrade to 22.1.8, once each
+});
+
+test("a controller error with its automatic rollback fails clearly; the next up (sessions expiring, CSRF rotating) upgrades", async () => {
+    await stack.setConfig("imageFile", pkgC.path);
+    await stack.setConfig("imageSha256", pkgC.sha256);
+    sim.inject({
+        target: "controller",
+        outcome: "ERROR",
+        task: "MIGRATE_CONFIG",
+        reason: "Config migration failed: duplicate virtual service name.",
+    });
+    const failed = keep(await stack.up());
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toMatch(
+        /avi controller http:\/\/127\.0\.0\.1:\d+: upgrade failed .*Config migration failed: duplicate virtual service name/,
+    );
+    for (let i = 0; i < 200 && sim.upgradeBusy; i++) await sleep(50); // bounded: the rollback takes 200 ms
+    expect(sim.upgradeBusy).toBe(false);
+    expect(sim.version).toBe("22.1.8");
+
+    sim.configure({ expiredSessionStatus: 419, rotateCsrfEvery: 3, sessionIdleMs: 1_500 });
+    const r = keep(await stack.up());
+    expect(r.code).toBe(0);
+    expect(sim.version).toBe("22.1.9");
+    expect(
+        sim.records().every((rec) => (rec["state"] as { state: string }).state === "UPGRADE_FSM_COMPLETED" && rec["version"] === pkgC.tag),
+    ).toBe(true);
+    expect(sim.calls.succeeded("upgrade.start")).toBe(9); // + prechecks and upgrade (failed), prechecks and upgrade (done)
 });

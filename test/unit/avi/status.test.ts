@@ -63,6 +63,23 @@ describe("judging UpgradeStatusInfo records", () => {
         expect(rolledBack.problems[0]).toMatch(/rolled back.*Disk full/);
     });
 
+    test("a rollback still in progress is already a failure, quoting the failed upgrade from history", () => {
+        const rolling = judge(
+            [
+                rec("cluster-1", "UPGRADE_FSM_IN_PROGRESS", {
+                    version: OLD,
+                    upgrade_ops: "ROLLBACK",
+                    history: [{ ops: "UPGRADE", state: "UPGRADE_FSM_ERROR", reason: "Config migration failed." }],
+                }),
+                rec("sg-1", "UPGRADE_FSM_ABORTED", { version: OLD }),
+            ],
+            target,
+            upgrade,
+        );
+        expect(rolling.state).toBe("FAILED");
+        expect(rolling.problems[0]).toMatch(/cluster-1: the controller is rolling back.*UPGRADE_FSM_ERROR: Config migration failed/);
+    });
+
     test("records unchanged since before the start are stale: an old PRE_CHECK_WARNING or COMPLETED does not end the wait", () => {
         const old = [
             rec("cluster-1", "UPGRADE_PRE_CHECK_WARNING", { version: OLD }),
