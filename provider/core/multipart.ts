@@ -62,7 +62,10 @@ export function multipartFraming(spec: MultipartSpec): MultipartFraming {
  * const body = Readable.from(multipartStream(framing, createReadStream(path)));
  * ```
  */
-export async function* multipartStream(framing: Pick<MultipartFraming, "head" | "tail">, fileChunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* multipartStream(
+    framing: Pick<MultipartFraming, "head" | "tail">,
+    fileChunks: AsyncIterable<Buffer>,
+): AsyncGenerator<Buffer> {
     yield framing.head;
     for await (const chunk of fileChunks) {
         yield chunk;
