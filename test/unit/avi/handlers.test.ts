@@ -211,3 +211,15 @@ describe("avi:ControllerUpgrade with prechecks already running", () => {
         expect(sim.calls.received("upgrade.start")).toBe(2); // theirs (prechecks only) and ours
     });
 });
+
+describe("avi:ControllerUpgrade against the other side of the unknowns", () => {
+    test("an empty start answer is fine; with CONTINUE an SE group ERROR fails the upgrade although the others COMPLETED", async () => {
+        await start({ settings: { upgradeResponse: "empty", busyStatus: 400 } });
+        const { outs: img } = await image();
+        sim.inject({ target: "segroup", seGroup: "Default-Group", reason: "SE se-1 lost its management link." });
+        await expect(upgrade(img.uuid, { actionOnError: "CONTINUE_UPGRADE_OPS_ON_ERROR" })).rejects.toThrow(
+            /upgrade failed .*Default-Group: UPGRADE_FSM_ERROR: SE group Default-Group: SE se-1 lost its management link/,
+        );
+        expect(sim.calls.received("upgrade.start")).toBe(1);
+    });
+});
