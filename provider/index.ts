@@ -9,6 +9,7 @@ export * as riverbed from "./riverbed";
 export * as appgate from "./appgate";
 export * as unity from "./unity";
 export * as avisi from "./avisi";
+export * as avi from "./avi";
 export { UNKNOWN } from "./core/dynamic";
 export { typeToken, type KindTraits, type ResourceKind } from "./core/kind";
 export type { ResourceProvider } from "./core/shim";

@@ -7,9 +7,12 @@
 import type { ResourceKind } from "./core/kind";
 import { appgateKinds } from "./appgate/kinds";
 import { avisiKinds } from "./avisi/kinds";
+import { aviKinds } from "./avi/kinds";
 import { loopbackKinds } from "./loopback/kinds";
 import { riverbedKinds } from "./riverbed/kinds";
 import { unityKinds } from "./unity/kinds";
 
 /** Every kind of this package. */
-export const allKinds: readonly ResourceKind[] = [loopbackKinds, riverbedKinds, appgateKinds, unityKinds, avisiKinds].flatMap((kinds) => Object.values(kinds));
+export const allKinds: readonly ResourceKind[] = [loopbackKinds, riverbedKinds, appgateKinds, unityKinds, avisiKinds, aviKinds].flatMap((kinds) =>
+    Object.values(kinds),
+);

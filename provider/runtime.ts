@@ -9,6 +9,7 @@
 
 import { appgateRuntime } from "./appgate/handlers";
 import { avisiRuntime } from "./avisi/handlers";
+import { aviRuntime } from "./avi/handlers";
 import type { ResourceHandler, VendorRuntime } from "./core/dynamic";
 import { processEnv } from "./core/env";
 import { setStackConfig } from "./core/settings";
@@ -18,7 +19,7 @@ import { riverbedRuntime } from "./riverbed/handlers";
 import { unityRuntime } from "./unity/handlers";
 
 /** Every vendor this runtime serves. */
-const vendors: readonly VendorRuntime[] = [loopbackRuntime, riverbedRuntime, appgateRuntime, unityRuntime, avisiRuntime];
+const vendors: readonly VendorRuntime[] = [loopbackRuntime, riverbedRuntime, appgateRuntime, unityRuntime, avisiRuntime, aviRuntime];
 
 const handlers = new Map<string, ResourceHandler>(vendors.flatMap((v) => [...v.handlers(processEnv)]));
 

@@ -10,4 +10,5 @@ export * from "./riverbed";
 export * from "./appgate";
 export * from "./unity";
 export * from "./avisi";
+export * from "./avi";
 export { simulatorVendors } from "./vendors";
