@@ -1,7 +1,10 @@
 /** Every vendor the demo program can deploy, by its key in `fleet:spec`. A new vendor adds one line here (and one in ../vendors/index.ts). */
 import type * as pulumi from "@pulumi/pulumi";
 import { deployAppgate } from "./appgate";
+import { deployAvi } from "./avi";
+import { deployAvisi } from "./avisi";
 import { deployRiverbed } from "./riverbed";
+import { deployUnity } from "./unity";
 
 export interface CommonSpec {
     /** Poll floor for the demo's compressed time; real appliances want the defaults. */
@@ -17,4 +20,7 @@ export type DeployVendor = (spec: never, common: CommonSpec) => Record<string, p
 export const vendorPrograms: Record<string, DeployVendor> = {
     riverbed: deployRiverbed,
     appgate: deployAppgate,
+    unity: deployUnity,
+    avisi: deployAvisi,
+    avi: deployAvi,
 };

@@ -4,7 +4,7 @@
  * clock through the stack config `avisi:simulatedTimeScale`/`avisi:simulatedTimeOrigin`, so waiting
  * for the upgrade's window takes seconds.
  */
-import { startAvisiSimulator } from "../../simulators/avisi";
+import { startAvisiSimulator } from "../../bin/simulators/index.js";
 import type { DemoVendor } from "./types";
 
 /** Simulated ms per real ms. */

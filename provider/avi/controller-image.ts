@@ -16,6 +16,11 @@ export interface ControllerImageArgs {
      * the package's own `bootstrap/VERSION` is used when absent. Changing it replaces the image.
      */
     version?: pulumi.Input<string>;
+    /**
+     * SHA-256 (64 hex digits) the local file must have; computed in the same pass as the upload, and a
+     * mismatch deletes the uploaded image and fails. The policy pack's `image-checksum` rule requires it.
+     */
+    expectedSha256?: pulumi.Input<string>;
     /** Budget for the controller's processing after the upload, in seconds. Default 3600. */
     waitTimeoutSeconds?: pulumi.Input<number>;
     /** Poll interval floor while waiting, in seconds. Default 5. */
