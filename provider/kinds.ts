@@ -13,6 +13,6 @@ import { riverbedKinds } from "./riverbed/kinds";
 import { unityKinds } from "./unity/kinds";
 
 /** Every kind of this package. */
-export const allKinds: readonly ResourceKind[] = [loopbackKinds, riverbedKinds, appgateKinds, unityKinds, avisiKinds, aviKinds].flatMap((kinds) =>
-    Object.values(kinds),
+export const allKinds: readonly ResourceKind[] = [loopbackKinds, riverbedKinds, appgateKinds, unityKinds, avisiKinds, aviKinds].flatMap(
+    (kinds) => Object.values(kinds),
 );

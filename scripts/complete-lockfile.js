@@ -14,7 +14,10 @@ const packages = lock.packages;
 
 /** os/cpu/libc of a binding, from the platform triple in its name (napi-rs naming). */
 function platformOf(name) {
-    const triple = name.split("/").pop().replace(/^.*?-binding-/, "");
+    const triple = name
+        .split("/")
+        .pop()
+        .replace(/^.*?-binding-/, "");
     const [os, cpu, abi] = triple.split("-");
     const entry = { cpu: [cpu === "arm" ? "arm" : cpu], os: [os] };
     if (os === "linux") entry.libc = [abi && abi.startsWith("musl") ? "musl" : "glibc"];

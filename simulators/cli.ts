@@ -90,7 +90,11 @@ function parseNumber(name: string, raw: string | undefined, check: (value: numbe
  * Resolves `undefined` after printing help.
  * @throws CliUsageError for a bad command line.
  */
-export async function runCli(argv: readonly string[], io: CliIo, registry: VendorRegistry = simulatorVendors): Promise<CliSession | undefined> {
+export async function runCli(
+    argv: readonly string[],
+    io: CliIo,
+    registry: VendorRegistry = simulatorVendors,
+): Promise<CliSession | undefined> {
     const vendorName = argv[0];
     if (vendorName === undefined || vendorName === "--help" || vendorName === "-h") {
         io.stdout(usage(registry));
@@ -98,7 +102,12 @@ export async function runCli(argv: readonly string[], io: CliIo, registry: Vendo
     }
     const vendor: SimulatorVendor | undefined = registry.get(vendorName);
     if (vendor === undefined) {
-        throw new CliUsageError(`Unknown vendor "${vendorName}". Known: ${registry.list().map((v) => v.name).join(", ")}.`);
+        throw new CliUsageError(
+            `Unknown vendor "${vendorName}". Known: ${registry
+                .list()
+                .map((v) => v.name)
+                .join(", ")}.`,
+        );
     }
     const options: NonNullable<ParseArgsConfig["options"]> = { ...COMMON_OPTIONS };
     for (const option of vendor.options) {
@@ -117,7 +126,8 @@ export async function runCli(argv: readonly string[], io: CliIo, registry: Vendo
     }
     const text = (name: string): string | undefined => (typeof values[name] === "string" ? (values[name] as string) : undefined);
     const port = parseNumber("port", text("port"), (v) => Number.isInteger(v) && v >= 0 && v <= 65535, "an integer from 0 to 65535") ?? 0;
-    const count = parseNumber("devices", text("devices"), (v) => Number.isInteger(v) && v >= 1 && v <= 1000, "an integer from 1 to 1000") ?? 1;
+    const count =
+        parseNumber("devices", text("devices"), (v) => Number.isInteger(v) && v >= 1 && v <= 1000, "an integer from 1 to 1000") ?? 1;
     if (port !== 0 && port + count - 1 > 65535) throw new CliUsageError(`--port ${port} with --devices ${count} runs past port 65535.`);
     const username = text("username");
     const password = text("password");
@@ -137,7 +147,11 @@ export async function runCli(argv: readonly string[], io: CliIo, registry: Vendo
         extra: Object.fromEntries(vendor.options.map((option) => [option.name, text(option.name)])),
     });
     for (const device of devices) {
-        io.stdout(values["json"] === true ? JSON.stringify({ vendor: vendor.name, name: device.name, url: device.url }) : `${vendor.name} ${device.name} ${device.url}`);
+        io.stdout(
+            values["json"] === true
+                ? JSON.stringify({ vendor: vendor.name, name: device.name, url: device.url })
+                : `${vendor.name} ${device.name} ${device.url}`,
+        );
     }
     return {
         vendor: vendor.name,

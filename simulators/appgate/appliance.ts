@@ -196,7 +196,11 @@ export class SimAppliance implements ApplianceIdentity {
     /** `POST .../upgrade/prepare` (or the one-shot `POST .../upgrade` with `oneShot`). */
     prepare(imageUrl: unknown, oneShot = false): ChangeRecord {
         if (this.deps.settings().busyPrepareStatus === 409 && !["idle", "failed"].includes(this.upgradeStatus)) {
-            throw new SimulatorHttpError(409, AppgateErrorIds.conflict, `Appliance ${this.name} already has an upgrade in progress (status '${this.upgradeStatus}').`);
+            throw new SimulatorHttpError(
+                409,
+                AppgateErrorIds.conflict,
+                `Appliance ${this.name} already has an upgrade in progress (status '${this.upgradeStatus}').`,
+            );
         }
         this.requireStatus(["idle", "failed"], oneShot ? "upgrade" : "prepare an upgrade");
         const url = parseImageUrl(imageUrl);
@@ -306,7 +310,16 @@ export class SimAppliance implements ApplianceIdentity {
     /** The entry of `GET /appliances/status` (ApplianceWithStatus). */
     statusObject(): Record<string, unknown> {
         if (!this.reachable) {
-            return { id: this.id, name: this.name, online: false, status: "offline", state: "offline", applianceVersion: "unknown", disk: 0, details: {} };
+            return {
+                id: this.id,
+                name: this.name,
+                online: false,
+                status: "offline",
+                state: "offline",
+                applianceVersion: "unknown",
+                disk: 0,
+                details: {},
+            };
         }
         const busy = this.upgradeStatus !== "idle" && this.upgradeStatus !== "ready" && this.upgradeStatus !== "failed";
         const health = busy ? "busy" : "healthy";
@@ -383,7 +396,11 @@ export class SimAppliance implements ApplianceIdentity {
                 return;
             }
             this.set("success", REBOOT_REQUIRED_DETAILS);
-            this.finishJob(job, "success", `Installed ${formatApplianceVersion(image.version)} on volume ${target}; a partition switch is pending`);
+            this.finishJob(
+                job,
+                "success",
+                `Installed ${formatApplianceVersion(image.version)} on volume ${target}; a partition switch is pending`,
+            );
         });
     }
 
@@ -419,7 +436,12 @@ export class SimAppliance implements ApplianceIdentity {
             this.stopJob(previous);
             this.deps.changes.finish(previous.change, "failure", `Superseded by ${kind}`);
         }
-        const job: Job = { handles: [], abort: new AbortController(), change: this.deps.changes.open(this.id, kind, details), cancelled: false };
+        const job: Job = {
+            handles: [],
+            abort: new AbortController(),
+            change: this.deps.changes.open(this.id, kind, details),
+            cancelled: false,
+        };
         this.job = job;
         return job;
     }
@@ -470,13 +492,17 @@ export class SimAppliance implements ApplianceIdentity {
 
 function parseImageUrl(raw: unknown): URL {
     if (typeof raw !== "string" || raw === "") {
-        throw new AppgateHttpError(422, AppgateErrorIds.validation, "Validation failed.", { errors: [{ field: "imageUrl", message: "must be a non-empty string" }] });
+        throw new AppgateHttpError(422, AppgateErrorIds.validation, "Validation failed.", {
+            errors: [{ field: "imageUrl", message: "must be a non-empty string" }],
+        });
     }
     let url: URL;
     try {
         url = new URL(raw);
     } catch {
-        throw new AppgateHttpError(422, AppgateErrorIds.validation, "Validation failed.", { errors: [{ field: "imageUrl", message: `not a valid URL: ${raw}` }] });
+        throw new AppgateHttpError(422, AppgateErrorIds.validation, "Validation failed.", {
+            errors: [{ field: "imageUrl", message: `not a valid URL: ${raw}` }],
+        });
     }
     if (!["http:", "https:", "controller:"].includes(url.protocol)) {
         throw new AppgateHttpError(422, AppgateErrorIds.validation, "Validation failed.", {

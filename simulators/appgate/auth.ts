@@ -86,7 +86,11 @@ export class AppgateAuth {
             throw new AppgateHttpError(400, AppgateErrorIds.badRequest, "[deviceId] is required and must be a UUID.");
         }
         if (typeof username !== "string" || typeof password !== "string") {
-            throw new AppgateHttpError(400, AppgateErrorIds.badRequest, "[username] and [password] are required for this identity provider.");
+            throw new AppgateHttpError(
+                400,
+                AppgateErrorIds.badRequest,
+                "[username] and [password] are required for this identity provider.",
+            );
         }
         if (providerName !== this.credentials.identityProvider) {
             throw new AppgateHttpError(401, AppgateErrorIds.unauthorized, "Authentication failed.", {
@@ -94,7 +98,9 @@ export class AppgateAuth {
             });
         }
         if (username !== this.credentials.username || password !== this.credentials.password) {
-            throw new AppgateHttpError(401, AppgateErrorIds.unauthorized, "Authentication failed.", { reason: "Invalid username or password." });
+            throw new AppgateHttpError(401, AppgateErrorIds.unauthorized, "Authentication failed.", {
+                reason: "Invalid username or password.",
+            });
         }
         const token = this.tokens.issue({ kind: ADMIN_TOKEN, subject: username, ttlMs: this.tokenTtlMs() });
         // A client that renewed its token on its own before being refused still gets one 401.
@@ -123,7 +129,8 @@ export class AppgateAuth {
      */
     authenticate(req: IncomingMessage): string {
         const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-        if (match === null) throw new AppgateHttpError(401, AppgateErrorIds.unauthorized, "Authentication required: send 'Authorization: Bearer <token>'.");
+        if (match === null)
+            throw new AppgateHttpError(401, AppgateErrorIds.unauthorized, "Authentication required: send 'Authorization: Bearer <token>'.");
         const lookup = this.tokens.use(Buffer.from(match[1]!, "base64").toString("utf8"), ADMIN_TOKEN);
         if (lookup.status !== "valid") this.rejectUntilRefused = false;
         if (lookup.status === "expired") throw new AppgateHttpError(401, AppgateErrorIds.unauthorized, "Token expired. Login again.");

@@ -42,7 +42,8 @@ export function buildAppgateControlRoutes(target: AppgateControlTarget): Router 
             const usage = 'Use {"phase":"download"|"verify"|"install","appliance"?:"<id or name>","reason"?:"<text>"}.';
             if (!isJsonObject(body)) throw new SimulatorHttpError(400, "INVALID_INJECTION", usage);
             const { phase, appliance, reason } = body;
-            if (phase !== "download" && phase !== "verify" && phase !== "install") throw new SimulatorHttpError(400, "INVALID_INJECTION", usage);
+            if (phase !== "download" && phase !== "verify" && phase !== "install")
+                throw new SimulatorHttpError(400, "INVALID_INJECTION", usage);
             if ((appliance !== undefined && typeof appliance !== "string") || (reason !== undefined && typeof reason !== "string")) {
                 throw new SimulatorHttpError(400, "INVALID_INJECTION", usage);
             }
@@ -68,7 +69,11 @@ export function buildAppgateControlRoutes(target: AppgateControlTarget): Router 
             const raw = url.searchParams.get("payloadBytes");
             const payloadBytes = raw === null ? DEFAULT_APPGATE_IMAGE_PAYLOAD_BYTES : Number(raw);
             if (!Number.isSafeInteger(payloadBytes) || payloadBytes < 0 || payloadBytes > MAX_SERVED_PAYLOAD_BYTES) {
-                throw new SimulatorHttpError(400, "INVALID_SIZE", `[payloadBytes] must be an integer from 0 to ${MAX_SERVED_PAYLOAD_BYTES}.`);
+                throw new SimulatorHttpError(
+                    400,
+                    "INVALID_SIZE",
+                    `[payloadBytes] must be an integer from 0 to ${MAX_SERVED_PAYLOAD_BYTES}.`,
+                );
             }
             const { stream, sizeBytes } = appgateImageStream(name, payloadBytes);
             res.writeHead(200, { "Content-Type": "application/zip", "Content-Length": String(sizeBytes) });

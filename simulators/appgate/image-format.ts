@@ -46,7 +46,8 @@ export function versionFromImageFileName(fileName: string): ApplianceVersion | u
  */
 export function appgateImageFileName(version: string): string {
     const parsed = parseApplianceVersion(version);
-    if (parsed.build === undefined) throw new Error(`An image file name needs a build number, e.g. 6.3.7+39574; got ${JSON.stringify(version)}.`);
+    if (parsed.build === undefined)
+        throw new Error(`An image file name needs a build number, e.g. 6.3.7+39574; got ${JSON.stringify(version)}.`);
     return `appgate-${parsed.major}.${parsed.minor}.${parsed.patch}-${parsed.build}-release.img.zip`;
 }
 
@@ -54,7 +55,10 @@ export function appgateImageFileName(version: string): string {
  * The bytes served for `fileName` as a stream. Names that do not follow the vendor pattern get a
  * header with version `0.0.0`; names containing `corrupt` get a header whose length is off by one.
  */
-export function appgateImageStream(fileName: string, payloadBytes = DEFAULT_APPGATE_IMAGE_PAYLOAD_BYTES): { stream: Readable; sizeBytes: number } {
+export function appgateImageStream(
+    fileName: string,
+    payloadBytes = DEFAULT_APPGATE_IMAGE_PAYLOAD_BYTES,
+): { stream: Readable; sizeBytes: number } {
     const version = versionFromImageFileName(fileName);
     const header = encodeHeader({
         product: APPGATE_PRODUCT,
@@ -72,7 +76,8 @@ export function appgateImageStream(fileName: string, payloadBytes = DEFAULT_APPG
 }
 
 /** Outcome of verifying a downloaded image. */
-export type AppgateImageVerdict = { readonly ok: true; readonly version: ApplianceVersion } | { readonly ok: false; readonly reason: string };
+export type AppgateImageVerdict =
+    { readonly ok: true; readonly version: ApplianceVersion } | { readonly ok: false; readonly reason: string };
 
 /**
  * Verify a downloaded image from its file name, its first bytes and its total length.
@@ -93,7 +98,8 @@ export function verifyAppgateImage(fileName: string, prefix: Buffer, totalBytes:
     } catch {
         return { ok: false, reason: `${fileName}: image metadata is unreadable` };
     }
-    if (header.product !== APPGATE_PRODUCT) return { ok: false, reason: `${fileName}: image is for product ${String(header.product)}, not ${APPGATE_PRODUCT}` };
+    if (header.product !== APPGATE_PRODUCT)
+        return { ok: false, reason: `${fileName}: image is for product ${String(header.product)}, not ${APPGATE_PRODUCT}` };
     const payload = totalBytes - (APPGATE_IMAGE_MAGIC.length + 1 + APPGATE_IMAGE_HEADER_BYTES);
     if (header.payload_bytes !== payload) {
         return { ok: false, reason: `${fileName}: image signature verification failed (checksum mismatch)` };

@@ -162,7 +162,15 @@ export interface AppgateSimulatorOptions {
     readonly log?: (line: string) => void;
 }
 
-const TIMING_KEYS: ReadonlyArray<keyof AppgateTimings> = ["idleAfterPrepareMs", "startMs", "downloadMs", "verifyMs", "installMs", "rebootMs", "cancelMs"];
+const TIMING_KEYS: ReadonlyArray<keyof AppgateTimings> = [
+    "idleAfterPrepareMs",
+    "startMs",
+    "downloadMs",
+    "verifyMs",
+    "installMs",
+    "rebootMs",
+    "cancelMs",
+];
 
 /** Resolve phase durations: explicit values win; defaults are divided by `speed`. */
 export function resolveAppgateTimings(timings: Partial<AppgateTimings> = {}, speed = 1): AppgateTimings {
@@ -203,17 +211,25 @@ export function validateAppgateSettings(settings: AppgateRuntimeSettings): Appga
         throw new Error(`Appgate simulator [tokenTtlMs] must be a positive number, got ${JSON.stringify(settings.tokenTtlMs)}.`);
     }
     if (!Number.isInteger(settings.peerVersionsBack) || settings.peerVersionsBack < 0) {
-        throw new Error(`Appgate simulator [peerVersionsBack] must be a non-negative integer, got ${JSON.stringify(settings.peerVersionsBack)}.`);
+        throw new Error(
+            `Appgate simulator [peerVersionsBack] must be a non-negative integer, got ${JSON.stringify(settings.peerVersionsBack)}.`,
+        );
     }
     if (typeof settings.controllerDownWhileInstalling !== "boolean") {
-        throw new Error(`Appgate simulator [controllerDownWhileInstalling] must be a boolean, got ${JSON.stringify(settings.controllerDownWhileInstalling)}.`);
+        throw new Error(
+            `Appgate simulator [controllerDownWhileInstalling] must be a boolean, got ${JSON.stringify(settings.controllerDownWhileInstalling)}.`,
+        );
     }
     if (!Number.isInteger(settings.idleAfterPrepareReads) || settings.idleAfterPrepareReads < 0) {
-        throw new Error(`Appgate simulator [idleAfterPrepareReads] must be a non-negative integer, got ${JSON.stringify(settings.idleAfterPrepareReads)}.`);
+        throw new Error(
+            `Appgate simulator [idleAfterPrepareReads] must be a non-negative integer, got ${JSON.stringify(settings.idleAfterPrepareReads)}.`,
+        );
     }
     const oneOf = (key: keyof AppgateRuntimeSettings, allowed: readonly unknown[]) => {
         if (!allowed.includes(settings[key])) {
-            throw new Error(`Appgate simulator [${key}] must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(settings[key])}.`);
+            throw new Error(
+                `Appgate simulator [${key}] must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(settings[key])}.`,
+            );
         }
     };
     oneOf("prepareChangeCompletes", ["downloading", "accepted", "ready"]);

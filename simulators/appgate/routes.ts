@@ -80,7 +80,13 @@ export function buildAppgateRoutes(deps: AppgateRouteDeps): Router {
         return appliance;
     };
     const accepted = (res: ServerResponse, change: ChangeRecord) => sendJson(res, 202, { id: change.id });
-    const list = (data: unknown[]) => ({ data, range: `0-${data.length}/${data.length}`, orderBy: "name", descending: false, filterBy: [] });
+    const list = (data: unknown[]) => ({
+        data,
+        range: `0-${data.length}/${data.length}`,
+        orderBy: "name",
+        descending: false,
+        filterBy: [],
+    });
     const p = (path: string) => `${ADMIN_PREFIX}${path}`;
 
     return new Router()
@@ -117,7 +123,11 @@ export function buildAppgateRoutes(deps: AppgateRouteDeps): Router {
             "appliances.status",
             route("authenticated", ({ res, peerVersion }) => {
                 if (peerVersion < APPLIANCE_STATUS_MIN_PEER_VERSION) {
-                    throw new SimulatorHttpError(404, AppgateErrorIds.notFound, `GET /appliances/status needs peer API v${APPLIANCE_STATUS_MIN_PEER_VERSION} or later; use /stats/appliances before that.`);
+                    throw new SimulatorHttpError(
+                        404,
+                        AppgateErrorIds.notFound,
+                        `GET /appliances/status needs peer API v${APPLIANCE_STATUS_MIN_PEER_VERSION} or later; use /stats/appliances before that.`,
+                    );
                 }
                 sendJson(res, 200, list(deps.appliances().map((a) => a.statusObject())));
             }),
@@ -132,7 +142,9 @@ export function buildAppgateRoutes(deps: AppgateRouteDeps): Router {
             "GET",
             p("/sites"),
             "sites.list",
-            route("authenticated", ({ res }) => sendJson(res, 200, list(deps.sites().map((site) => ({ id: site.id, name: site.name, shortName: site.name, tags: [] }))))),
+            route("authenticated", ({ res }) =>
+                sendJson(res, 200, list(deps.sites().map((site) => ({ id: site.id, name: site.name, shortName: site.name, tags: [] })))),
+            ),
         )
         .on(
             "GET",
@@ -214,7 +226,12 @@ export function buildAppgateRoutes(deps: AppgateRouteDeps): Router {
             route("authenticated", ({ res, params }) => {
                 const appliance = find(params["id"]!);
                 const change = deps.changes.get(appliance.id, params["changeId"]!);
-                if (change === undefined) throw new SimulatorHttpError(404, AppgateErrorIds.notFound, `Change ${params["changeId"]} not found for appliance ${appliance.name}.`);
+                if (change === undefined)
+                    throw new SimulatorHttpError(
+                        404,
+                        AppgateErrorIds.notFound,
+                        `Change ${params["changeId"]} not found for appliance ${appliance.name}.`,
+                    );
                 sendJson(res, 200, change);
             }),
         );

@@ -21,11 +21,24 @@ import { TokenStore } from "../core/tokens";
 import { SimAppliance, type AppgateFailurePhase, type AppgateUpgradeStatus, type ApplianceCallCounts } from "./appliance";
 import { AppgateAuth, type PeerVersionRange } from "./auth";
 import { ChangeLog, type AppgateChange, type AppgateChangeKind } from "./changes";
-import { ADMIN_PREFIX, APPGATE_DEFAULT_IDENTITY_PROVIDER, APPGATE_DEFAULT_SITE, APPGATE_DEFAULT_VERSION, errorIdForStatus } from "./constants";
+import {
+    ADMIN_PREFIX,
+    APPGATE_DEFAULT_IDENTITY_PROVIDER,
+    APPGATE_DEFAULT_SITE,
+    APPGATE_DEFAULT_VERSION,
+    errorIdForStatus,
+} from "./constants";
 import { buildAppgateControlRoutes, type AppgateSettingsPatch } from "./control-routes";
 import { downloadImage } from "./downloads";
 import { APPGATE_IMAGE_PREFIX_BYTES, appgateImageFileName } from "./image-format";
-import { resolveAppgateSettings, validateAppgateSettings, type AppgateApplianceSpec, type AppgateRole, type AppgateRuntimeSettings, type AppgateSimulatorOptions } from "./options";
+import {
+    resolveAppgateSettings,
+    validateAppgateSettings,
+    type AppgateApplianceSpec,
+    type AppgateRole,
+    type AppgateRuntimeSettings,
+    type AppgateSimulatorOptions,
+} from "./options";
 import { buildAppgateRoutes } from "./routes";
 import { formatApplianceVersion, parseApplianceVersion, peerVersionOf } from "./versions";
 
@@ -220,7 +233,10 @@ export class AppgateSimulator extends SimulatedAppliance<AppgateSimulatorEvents>
      * verification; names containing `missing` answer 404.
      */
     imageUrl(versionOrFileName: string): string {
-        const fileName = versionOrFileName.includes(".img") || versionOrFileName.includes("/") ? versionOrFileName : appgateImageFileName(versionOrFileName);
+        const fileName =
+            versionOrFileName.includes(".img") || versionOrFileName.includes("/")
+                ? versionOrFileName
+                : appgateImageFileName(versionOrFileName);
         return `${this.url}/__sim/images/${encodeURIComponent(fileName)}`;
     }
 
@@ -260,7 +276,11 @@ export class AppgateSimulator extends SimulatedAppliance<AppgateSimulatorEvents>
         const applianceId = options.appliance === undefined ? undefined : this.find(options.appliance).id;
         const reason =
             options.reason ??
-            { download: "Download failed: connection to the image server was lost", verify: "Image signature verification failed", install: "Installation failed: not enough space on the inactive partition" }[phase];
+            {
+                download: "Download failed: connection to the image server was lost",
+                verify: "Image signature verification failed",
+                install: "Installation failed: not enough space on the inactive partition",
+            }[phase];
         this.injected.push({ applianceId, phase, reason });
     }
 
@@ -308,7 +328,9 @@ export class AppgateSimulator extends SimulatedAppliance<AppgateSimulatorEvents>
     }
 
     private takeInjectedFailure(applianceId: string, phase: AppgateFailurePhase): string | undefined {
-        const index = this.injected.findIndex((entry) => entry.phase === phase && (entry.applianceId === undefined || entry.applianceId === applianceId));
+        const index = this.injected.findIndex(
+            (entry) => entry.phase === phase && (entry.applianceId === undefined || entry.applianceId === applianceId),
+        );
         if (index < 0) return undefined;
         return this.injected.splice(index, 1)[0]!.reason;
     }
@@ -365,7 +387,8 @@ export class AppgateSimulator extends SimulatedAppliance<AppgateSimulatorEvents>
                         timers: this.timers,
                         settings: () => this.settings,
                         changes: this.changes,
-                        download: (url, signal) => downloadImage(url, { prefixBytes: APPGATE_IMAGE_PREFIX_BYTES, signal, ...this.downloadOptions }),
+                        download: (url, signal) =>
+                            downloadImage(url, { prefixBytes: APPGATE_IMAGE_PREFIX_BYTES, signal, ...this.downloadOptions }),
                         takeInjectedFailure: (id, phase) => this.takeInjectedFailure(id, phase),
                         reboot: (appliance, hooks) => this.rebootAppliance(appliance, hooks),
                         onChange: (appliance) => this.emit("upgrade-state", snapshotOf(appliance)),

@@ -34,7 +34,8 @@ export function appliancesFromCli(controllers: number, gateways: number, sites: 
 /** The Appgate entry of the simulator registry. */
 export const appgateVendor: SimulatorVendor = {
     name: "appgate",
-    summary: "Appgate SDP Controller admin API under /admin (peer-version negotiation, login, appliance upgrade prepare/complete/cancel, reboots)",
+    summary:
+        "Appgate SDP Controller admin API under /admin (peer-version negotiation, login, appliance upgrade prepare/complete/cancel, reboots)",
     options: [
         { name: "version", description: 'version every appliance runs at start (default "6.3.2+36260")' },
         { name: "controllers", description: "controllers in the collective (default 1; the first is the primary serving the API)" },
@@ -48,14 +49,23 @@ export const appgateVendor: SimulatorVendor = {
         { name: "verify-ms", description: "verifying → ready time" },
         { name: "install-ms", description: "installing time before success / the reboot" },
         { name: "cancel-ms", description: "cancel → idle time" },
-        { name: "controller-down-while-installing", description: "\"false\" keeps the admin API up while the primary controller installs (default true: 502)" },
-        { name: "allow-remote-fetch", description: "\"true\" to allow image downloads from non-loopback hosts" },
-        { name: "idle-after-prepare-reads", description: "upgrade status reads idle for N reads after each prepare, whatever the change record says (default 0)" },
+        {
+            name: "controller-down-while-installing",
+            description: '"false" keeps the admin API up while the primary controller installs (default true: 502)',
+        },
+        { name: "allow-remote-fetch", description: '"true" to allow image downloads from non-loopback hosts' },
+        {
+            name: "idle-after-prepare-reads",
+            description: "upgrade status reads idle for N reads after each prepare, whatever the change record says (default 0)",
+        },
         { name: "prepare-change-completes", description: "when a prepare's change completes: downloading (default), accepted or ready" },
-        { name: "rebooting-appliance-replies", description: "json-502 (default) or plain-502-every-call for requests about a rebooting appliance" },
+        {
+            name: "rebooting-appliance-replies",
+            description: "json-502 (default) or plain-502-every-call for requests about a rebooting appliance",
+        },
         { name: "busy-prepare-status", description: "status of a prepare refused while busy: 412 (default) or 409" },
         { name: "change-failure-details", description: "what a failed change says: appliance (default, the reason) or generic" },
-        { name: "tokens-survive-reboot", description: "\"true\" keeps tokens across the controller's reboot (default: dropped)" },
+        { name: "tokens-survive-reboot", description: '"true" keeps tokens across the controller\'s reboot (default: dropped)' },
     ],
     async startDevices(args: VendorStartArgs) {
         const extra = args.extra;
@@ -80,7 +90,11 @@ export const appgateVendor: SimulatorVendor = {
             password: args.password,
             identityProvider: extra["identity-provider"],
             version: extra["version"],
-            appliances: appliancesFromCli(optionalNumber("controllers", extra["controllers"], true) ?? 1, optionalNumber("gateways", extra["gateways"], true) ?? 2, sites),
+            appliances: appliancesFromCli(
+                optionalNumber("controllers", extra["controllers"], true) ?? 1,
+                optionalNumber("gateways", extra["gateways"], true) ?? 2,
+                sites,
+            ),
             tokenTtlMs: args.tokenTtlSeconds === undefined ? undefined : args.tokenTtlSeconds * 1000,
             peerVersionsBack: optionalNumber("peer-versions-back", extra["peer-versions-back"], true),
             controllerDownWhileInstalling: optionalBoolean("controller-down-while-installing", extra["controller-down-while-installing"]),
@@ -88,14 +102,21 @@ export const appgateVendor: SimulatorVendor = {
             idleAfterPrepareReads: optionalNumber("idle-after-prepare-reads", extra["idle-after-prepare-reads"], true),
             prepareChangeCompletes: extra["prepare-change-completes"] as AppgateSimulatorOptions["prepareChangeCompletes"],
             rebootingApplianceReplies: extra["rebooting-appliance-replies"] as AppgateSimulatorOptions["rebootingApplianceReplies"],
-            busyPrepareStatus: optionalNumber("busy-prepare-status", extra["busy-prepare-status"], true) as AppgateSimulatorOptions["busyPrepareStatus"],
+            busyPrepareStatus: optionalNumber(
+                "busy-prepare-status",
+                extra["busy-prepare-status"],
+                true,
+            ) as AppgateSimulatorOptions["busyPrepareStatus"],
             changeFailureDetails: extra["change-failure-details"] as AppgateSimulatorOptions["changeFailureDetails"],
             tokensSurviveReboot: optionalBoolean("tokens-survive-reboot", extra["tokens-survive-reboot"]),
             speed: args.speed,
             timings: Object.fromEntries(Object.entries(timings).filter(([, value]) => value !== undefined)),
             log: args.log,
         };
-        const fleet = await startAppgateFleet(args.count, Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as AppgateSimulatorOptions);
+        const fleet = await startAppgateFleet(
+            args.count,
+            Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as AppgateSimulatorOptions,
+        );
         return fleet.devices;
     },
 };

@@ -110,11 +110,7 @@ export class ManualClock implements Clock {
         let best: ManualTimer | undefined;
         for (const timer of this.timers) {
             if (timer.dueAtMs > notAfterMs) continue;
-            if (
-                best === undefined ||
-                timer.dueAtMs < best.dueAtMs ||
-                (timer.dueAtMs === best.dueAtMs && timer.sequence < best.sequence)
-            ) {
+            if (best === undefined || timer.dueAtMs < best.dueAtMs || (timer.dueAtMs === best.dueAtMs && timer.sequence < best.sequence)) {
                 best = timer;
             }
         }

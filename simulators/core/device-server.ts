@@ -300,12 +300,9 @@ export class DeviceServer extends EventEmitter<DeviceServerEvents> {
             throw new SimulatorHttpError(404, CoreErrorCodes.notFound, `No resource at ${url.pathname}.`);
         }
         if (match.kind === "method-not-allowed") {
-            throw new SimulatorHttpError(
-                405,
-                CoreErrorCodes.methodNotAllowed,
-                `Method ${req.method} is not allowed on ${url.pathname}.`,
-                { Allow: match.allowedMethods.join(", ") },
-            );
+            throw new SimulatorHttpError(405, CoreErrorCodes.methodNotAllowed, `Method ${req.method} is not allowed on ${url.pathname}.`, {
+                Allow: match.allowedMethods.join(", "),
+            });
         }
         await match.route.handler({ req, res, url, params: match.params, operation: match.route.operation });
     }
@@ -326,7 +323,12 @@ export class DeviceServer extends EventEmitter<DeviceServerEvents> {
             }
             const httpError = toHttpError(error);
             if (httpError.status >= 500) this.log(`${this.name} control error: ${(error as Error).stack ?? String(error)}`);
-            sendJson(res, httpError.status, { code: httpError.code, message: httpError.message }, connectionHeaders(req, httpError.headers));
+            sendJson(
+                res,
+                httpError.status,
+                { code: httpError.code, message: httpError.message },
+                connectionHeaders(req, httpError.headers),
+            );
         }
     }
 
@@ -340,7 +342,11 @@ export class DeviceServer extends EventEmitter<DeviceServerEvents> {
                 sendJson(
                     res,
                     action.status,
-                    this.formatError(action.status, CoreErrorCodes.injectedServerError, `Injected server error (fault rule ${action.ruleId}).`),
+                    this.formatError(
+                        action.status,
+                        CoreErrorCodes.injectedServerError,
+                        `Injected server error (fault rule ${action.ruleId}).`,
+                    ),
                     connectionHeaders(req),
                 );
                 return;
@@ -362,7 +368,12 @@ export class DeviceServer extends EventEmitter<DeviceServerEvents> {
         }
         const httpError = toHttpError(error);
         if (httpError.status >= 500) this.log(`${this.name} handler error: ${(error as Error).stack ?? String(error)}`);
-        sendJson(res, httpError.status, this.formatError(httpError.status, httpError.code, httpError.message), connectionHeaders(req, httpError.headers));
+        sendJson(
+            res,
+            httpError.status,
+            this.formatError(httpError.status, httpError.code, httpError.message),
+            connectionHeaders(req, httpError.headers),
+        );
     }
 }
 

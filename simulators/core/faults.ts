@@ -180,9 +180,7 @@ function validateFaultSpec(spec: FaultSpec): void {
             return;
         case "throttle":
             if (spec.retryAfterSeconds !== undefined && (!Number.isInteger(spec.retryAfterSeconds) || spec.retryAfterSeconds < 0)) {
-                throw new Error(
-                    `Fault [retryAfterSeconds] must be a non-negative integer, got ${JSON.stringify(spec.retryAfterSeconds)}.`,
-                );
+                throw new Error(`Fault [retryAfterSeconds] must be a non-negative integer, got ${JSON.stringify(spec.retryAfterSeconds)}.`);
             }
             return;
         case "reset":
@@ -193,7 +191,9 @@ function validateFaultSpec(spec: FaultSpec): void {
             }
             return;
         default:
-            throw new Error(`Fault [kind] must be one of error, throttle, reset, delay, got ${JSON.stringify((spec as { kind: unknown }).kind)}.`);
+            throw new Error(
+                `Fault [kind] must be one of error, throttle, reset, delay, got ${JSON.stringify((spec as { kind: unknown }).kind)}.`,
+            );
     }
 }
 

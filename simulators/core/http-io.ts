@@ -10,12 +10,7 @@ import { CoreErrorCodes, SimulatorHttpError } from "./http-error";
 export const DEFAULT_JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Answer with a JSON body. */
-export function sendJson(
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Readonly<Record<string, string>> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
     const payload = Buffer.from(JSON.stringify(body));
     res.writeHead(status, {
         ...headers,

@@ -10,7 +10,10 @@ import type { FaultInjector } from "./faults";
 import type { SimulatedDevice } from "./fleet";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter constrains its event map with any[] listener arguments
-export abstract class SimulatedAppliance<Events extends Record<keyof Events, any[]>> extends EventEmitter<Events> implements SimulatedDevice {
+export abstract class SimulatedAppliance<Events extends Record<keyof Events, any[]>>
+    extends EventEmitter<Events>
+    implements SimulatedDevice
+{
     abstract readonly name: string;
     /** The HTTP server, with reboot windows, faults and counters. */
     protected abstract readonly server: DeviceServer;

@@ -36,10 +36,7 @@ export interface ConsumedStream {
  * Read `source` to the end (or until `onProgress` returns `false`), hashing it as it streams.
  * Rejects with the source's error if the source fails (for example a client that disconnects).
  */
-export async function consumeStream(
-    source: AsyncIterable<Buffer | string>,
-    options: ConsumeStreamOptions = {},
-): Promise<ConsumedStream> {
+export async function consumeStream(source: AsyncIterable<Buffer | string>, options: ConsumeStreamOptions = {}): Promise<ConsumedStream> {
     const prefixLimit = options.prefixBytes ?? 0;
     const hash = createHash("sha256");
     const prefixParts: Buffer[] = [];

@@ -60,9 +60,15 @@ export class RiverbedAuth {
         const hasCredentials = body["user_credentials"] !== undefined;
         const hasRefresh = body["refresh_token"] !== undefined;
         if (hasCredentials === hasRefresh) {
-            throw new SimulatorHttpError(400, RiverbedErrorIds.invalidRequest, "Provide exactly one of [user_credentials] or [refresh_token].");
+            throw new SimulatorHttpError(
+                400,
+                RiverbedErrorIds.invalidRequest,
+                "Provide exactly one of [user_credentials] or [refresh_token].",
+            );
         }
-        const response = hasCredentials ? this.login(body["user_credentials"], generateRefresh !== false) : this.refresh(body["refresh_token"], generateRefresh);
+        const response = hasCredentials
+            ? this.login(body["user_credentials"], generateRefresh !== false)
+            : this.refresh(body["refresh_token"], generateRefresh);
         if (state !== undefined) response.body["state"] = state;
         return response;
     }
@@ -103,7 +109,11 @@ export class RiverbedAuth {
 
     private login(credentials: unknown, generateRefresh: boolean): TokenResponse {
         if (!isJsonObject(credentials) || typeof credentials["username"] !== "string" || typeof credentials["password"] !== "string") {
-            throw new SimulatorHttpError(400, RiverbedErrorIds.invalidRequest, "[user_credentials] needs string [username] and [password].");
+            throw new SimulatorHttpError(
+                400,
+                RiverbedErrorIds.invalidRequest,
+                "[user_credentials] needs string [username] and [password].",
+            );
         }
         if (credentials["username"] !== this.credentials.username || credentials["password"] !== this.credentials.password) {
             throw unauthorized(RiverbedErrorIds.invalidCredentials, "Invalid username or password.");
@@ -123,7 +133,8 @@ export class RiverbedAuth {
         }
         const lookup = this.tokens.use(refreshToken, REFRESH);
         if (lookup.status === "expired") throw unauthorized(RiverbedErrorIds.expiredRefreshToken, "The refresh token has expired.");
-        if (lookup.status === "unknown") throw unauthorized(RiverbedErrorIds.invalidRefreshToken, "The refresh token is invalid or was revoked.");
+        if (lookup.status === "unknown")
+            throw unauthorized(RiverbedErrorIds.invalidRefreshToken, "The refresh token is invalid or was revoked.");
         return { status: 200, body: this.accessTokenBody(lookup.token.subject) };
     }
 

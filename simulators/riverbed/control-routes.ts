@@ -41,7 +41,11 @@ export function buildRiverbedControlRoutes(target: RiverbedControlTarget): Route
             const { target: kind, outcome, phase } = body;
             if (kind === "image" && (outcome === "INVALID" || outcome === "UPLOAD_ERROR")) {
                 target.injectImageFailure(outcome);
-            } else if (kind === "update" && (phase === "init" || phase === "start") && (outcome === "FAILED_GRACEFUL" || outcome === "FAILED_CRITICAL")) {
+            } else if (
+                kind === "update" &&
+                (phase === "init" || phase === "start") &&
+                (outcome === "FAILED_GRACEFUL" || outcome === "FAILED_CRITICAL")
+            ) {
                 target.injectUpdateFailure(phase, outcome);
             } else {
                 throw new SimulatorHttpError(

@@ -100,7 +100,13 @@ export function parseRiverbedImageHeader(prefix: Buffer): ParsedRiverbedImageHea
         return { ok: false, reason: "image header is corrupt" };
     }
     const { product, version, payload_bytes: payloadBytes } = (fields ?? {}) as Record<string, unknown>;
-    if (typeof product !== "string" || typeof version !== "string" || typeof payloadBytes !== "number" || !Number.isInteger(payloadBytes) || payloadBytes < 0) {
+    if (
+        typeof product !== "string" ||
+        typeof version !== "string" ||
+        typeof payloadBytes !== "number" ||
+        !Number.isInteger(payloadBytes) ||
+        payloadBytes < 0
+    ) {
         return { ok: false, reason: "image header lacks product, version or payload_bytes" };
     }
     return { ok: true, header: { product, version, payload_bytes: payloadBytes }, headerBytes: secondNewline + 1 };
@@ -166,7 +172,9 @@ export function riverbedImageStream(spec: RiverbedImageSpec): { readonly stream:
  */
 export async function makeRiverbedImage(spec: RiverbedImageSpec & { readonly path?: string }): Promise<RiverbedImageFile> {
     const { stream, sizeBytes } = riverbedImageStream(spec);
-    const path = spec.path ?? join(await mkdtemp(join(tmpdir(), "riverbed-image-")), `appresponse-${spec.version.replace(/[^0-9A-Za-z.]+/g, "_")}.img`);
+    const path =
+        spec.path ??
+        join(await mkdtemp(join(tmpdir(), "riverbed-image-")), `appresponse-${spec.version.replace(/[^0-9A-Za-z.]+/g, "_")}.img`);
     const hash = createHash("sha256");
     const hashing = new Transform({
         transform(chunk: Buffer, _encoding, callback) {

@@ -122,7 +122,8 @@ export class RiverbedImageStore {
     /** Record transfer progress. Does not emit a change event (that would be one per chunk). */
     reportProgress(id: number, bytesSoFar: number): void {
         const record = this.records.get(id);
-        if (record === undefined || record.state !== "UPLOADING" || record.expectedBytes === undefined || record.expectedBytes === 0) return;
+        if (record === undefined || record.state !== "UPLOADING" || record.expectedBytes === undefined || record.expectedBytes === 0)
+            return;
         // Stay below 100 until the transfer is confirmed complete.
         record.progress = Math.min(99.99, roundPercent((bytesSoFar / record.expectedBytes) * 100));
     }

@@ -17,7 +17,13 @@ export {
     RIVERBED_IMAGE_MAGIC,
     riverbedImageStream,
 } from "./image-format";
-export type { ParsedRiverbedImageHeader, RiverbedImageFile, RiverbedImageHeader, RiverbedImageSpec, RiverbedImageVerdict } from "./image-format";
+export type {
+    ParsedRiverbedImageHeader,
+    RiverbedImageFile,
+    RiverbedImageHeader,
+    RiverbedImageSpec,
+    RiverbedImageVerdict,
+} from "./image-format";
 export { NOT_AVAILABLE } from "./images";
 export type { RiverbedImage, RiverbedImageFailure, RiverbedImageState } from "./images";
 export { DEFAULT_RIVERBED_TIMINGS, resolveTimings } from "./options";

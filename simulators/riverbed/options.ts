@@ -119,7 +119,8 @@ export function resolveTimings(timings: Partial<RiverbedTimings> = {}, speed = 1
     const pick = (key: keyof RiverbedTimings): number => {
         const explicit = timings[key];
         if (explicit === undefined) return Math.round(DEFAULT_RIVERBED_TIMINGS[key] / speed);
-        if (!Number.isFinite(explicit) || explicit < 0) throw new Error(`Riverbed simulator [timings.${key}] must be a non-negative number, got ${explicit}.`);
+        if (!Number.isFinite(explicit) || explicit < 0)
+            throw new Error(`Riverbed simulator [timings.${key}] must be a non-negative number, got ${explicit}.`);
         return explicit;
     };
     return {
@@ -155,10 +156,14 @@ export function validateRuntimeSettings(settings: RiverbedRuntimeSettings): Rive
         }
     }
     if (!Number.isInteger(settings.maxRefreshTokensPerUser) || settings.maxRefreshTokensPerUser < 1) {
-        throw new Error(`Riverbed simulator [maxRefreshTokensPerUser] must be a positive integer, got ${JSON.stringify(settings.maxRefreshTokensPerUser)}.`);
+        throw new Error(
+            `Riverbed simulator [maxRefreshTokensPerUser] must be a positive integer, got ${JSON.stringify(settings.maxRefreshTokensPerUser)}.`,
+        );
     }
     if (settings.expiresAtFormat !== "epoch-seconds" && settings.expiresAtFormat !== "lifetime-seconds") {
-        throw new Error(`Riverbed simulator [expiresAtFormat] must be "epoch-seconds" or "lifetime-seconds", got ${JSON.stringify(settings.expiresAtFormat)}.`);
+        throw new Error(
+            `Riverbed simulator [expiresAtFormat] must be "epoch-seconds" or "lifetime-seconds", got ${JSON.stringify(settings.expiresAtFormat)}.`,
+        );
     }
     if (settings.uploadReply !== "image" && settings.uploadReply !== "id-only") {
         throw new Error(`Riverbed simulator [uploadReply] must be "image" or "id-only", got ${JSON.stringify(settings.uploadReply)}.`);

@@ -68,7 +68,12 @@ export function buildRiverbedRoutes(deps: RiverbedRouteDeps): Router {
     }
 
     router
-        .on("GET", `${base}/images`, "images.list", authenticated(({ res }) => sendJson(res, 200, { items: deps.images.list() })))
+        .on(
+            "GET",
+            `${base}/images`,
+            "images.list",
+            authenticated(({ res }) => sendJson(res, 200, { items: deps.images.list() })),
+        )
         .on(
             "GET",
             `${base}/images/items/:id`,
@@ -86,9 +91,24 @@ export function buildRiverbedRoutes(deps: RiverbedRouteDeps): Router {
                 sendNoContent(res);
             }),
         )
-        .on("POST", `${base}/images/upload`, "images.upload", authenticated(({ req, res }) => receiveUpload(req, res, deps.transfers)))
-        .on("POST", `${base}/images/fetch`, "images.fetch", authenticated(({ req, res }) => startFetch(req, res, deps.transfers)))
-        .on("GET", `${base}/update`, "update.get", authenticated(({ res }) => sendJson(res, 200, deps.update.snapshot())))
+        .on(
+            "POST",
+            `${base}/images/upload`,
+            "images.upload",
+            authenticated(({ req, res }) => receiveUpload(req, res, deps.transfers)),
+        )
+        .on(
+            "POST",
+            `${base}/images/fetch`,
+            "images.fetch",
+            authenticated(({ req, res }) => startFetch(req, res, deps.transfers)),
+        )
+        .on(
+            "GET",
+            `${base}/update`,
+            "update.get",
+            authenticated(({ res }) => sendJson(res, 200, deps.update.snapshot())),
+        )
         .on("POST", `${base}/update/init`, "update.init", authenticated(updateAction(() => deps.update.init())))
         .on("POST", `${base}/update/start`, "update.start", authenticated(updateAction(() => deps.update.start())))
         .on("POST", `${base}/update/reset`, "update.reset", authenticated(updateAction(() => deps.update.reset())));
@@ -121,7 +141,11 @@ function refuseDeletingImageInUse(deps: RiverbedRouteDeps, imageId: number): voi
         throw new SimulatorHttpError(400, RiverbedErrorIds.imageInUse, "Images cannot be deleted while an update is running.");
     }
     if ((state === "INITIALIZING" || state === "INITIALIZED") && deps.update.targetImage === imageId) {
-        throw new SimulatorHttpError(400, RiverbedErrorIds.imageInUse, `Image ${imageId} is held by the initialized update; reset the update first.`);
+        throw new SimulatorHttpError(
+            400,
+            RiverbedErrorIds.imageInUse,
+            `Image ${imageId} is held by the initialized update; reset the update first.`,
+        );
     }
 }
 

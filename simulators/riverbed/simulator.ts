@@ -82,7 +82,12 @@ export class RiverbedSimulator extends SimulatedAppliance<RiverbedSimulatorEvent
         this.settings = resolveRuntimeSettings(options);
         this.clock = options.clock ?? new SystemClock();
         this.timers = new TimerGroup(this.clock);
-        this.auth = new RiverbedAuth(new TokenStore(this.clock), this.clock, { username: this.username, password: this.password }, () => this.settings);
+        this.auth = new RiverbedAuth(
+            new TokenStore(this.clock),
+            this.clock,
+            { username: this.username, password: this.password },
+            () => this.settings,
+        );
         this.imageStore = new RiverbedImageStore({
             timers: this.timers,
             product: this.product,
@@ -236,7 +241,9 @@ export class RiverbedSimulator extends SimulatedAppliance<RiverbedSimulatorEvent
         // If a manual reboot is already under way, the update reboot follows once it is back.
         void this.server
             .whenOnline()
-            .then(() => (this.server.state === "online" ? this.server.reboot(this.settings.timings.rebootMs, { beforeOnline: finish }) : undefined))
+            .then(() =>
+                this.server.state === "online" ? this.server.reboot(this.settings.timings.rebootMs, { beforeOnline: finish }) : undefined,
+            )
             .catch(() => undefined);
     }
 }

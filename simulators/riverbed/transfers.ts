@@ -33,7 +33,11 @@ export interface TransferDeps {
 export async function receiveUpload(req: IncomingMessage, res: ServerResponse, deps: TransferDeps): Promise<void> {
     const contentType = (req.headers["content-type"] ?? "application/octet-stream").split(";")[0]!.trim().toLowerCase();
     if (contentType !== "application/octet-stream") {
-        throw new SimulatorHttpError(415, RiverbedErrorIds.unsupportedMediaType, `Upload content type must be application/octet-stream, got ${contentType}.`);
+        throw new SimulatorHttpError(
+            415,
+            RiverbedErrorIds.unsupportedMediaType,
+            `Upload content type must be application/octet-stream, got ${contentType}.`,
+        );
     }
     const declared = req.headers["content-length"];
     const expectedBytes = declared === undefined ? undefined : Number(declared);
@@ -91,7 +95,7 @@ export async function receiveUpload(req: IncomingMessage, res: ServerResponse, d
 export async function startFetch(req: IncomingMessage, res: ServerResponse, deps: TransferDeps): Promise<void> {
     const body = await readJsonBody(req);
     if (!isJsonObject(body) || typeof body["url"] !== "string") {
-        throw new SimulatorHttpError(400, RiverbedErrorIds.invalidRequest, "Fetch body must be {\"url\": string}.");
+        throw new SimulatorHttpError(400, RiverbedErrorIds.invalidRequest, 'Fetch body must be {"url": string}.');
     }
     const url = parseFetchUrl(body["url"], deps.allowRemoteFetch);
     const image = deps.images.beginTransfer(undefined, `Fetching image from ${url.href}`);

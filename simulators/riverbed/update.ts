@@ -129,7 +129,11 @@ export class RiverbedUpdateMachine {
         this.requireState(["IDLE"], "init");
         const valid = this.deps.validImages();
         if (valid.length === 0) {
-            throw new SimulatorHttpError(400, RiverbedErrorIds.noValidImage, "Cannot initialize the update: no VALID update image is present.");
+            throw new SimulatorHttpError(
+                400,
+                RiverbedErrorIds.noValidImage,
+                "Cannot initialize the update: no VALID update image is present.",
+            );
         }
         if (valid.length > 1) {
             throw new SimulatorHttpError(
@@ -172,7 +176,11 @@ export class RiverbedUpdateMachine {
     /** `POST /update/reset`. @throws SimulatorHttpError 400 from IDLE, RUNNING or FAILED_CRITICAL. */
     reset(): void {
         if (this.state === "FAILED_CRITICAL") {
-            throw new SimulatorHttpError(400, RiverbedErrorIds.resetNotAllowed, "The update failed critically; reset is not possible, the appliance needs manual repair.");
+            throw new SimulatorHttpError(
+                400,
+                RiverbedErrorIds.resetNotAllowed,
+                "The update failed critically; reset is not possible, the appliance needs manual repair.",
+            );
         }
         this.requireState(["INITIALIZING", "INITIALIZED", "FAILED_GRACEFUL"], "reset");
         if (this.resetPending) return;

@@ -17,7 +17,7 @@ export const riverbedVendor: SimulatorVendor = {
     name: "riverbed",
     summary: "Riverbed AppResponse npm.system_update 2.0 (image upload/fetch, init/start/reset, reboot)",
     options: [
-        { name: "version", description: "installed version at start (default \"11.6.0 #23947\")" },
+        { name: "version", description: 'installed version at start (default "11.6.0 #23947")' },
         { name: "validate-ms", description: "image validation time (VALIDATING → VALID)" },
         { name: "init-ms", description: "INITIALIZING → INITIALIZED time" },
         { name: "running-ms", description: "RUNNING time before the reboot" },
@@ -25,9 +25,9 @@ export const riverbedVendor: SimulatorVendor = {
         { name: "refresh-idle-s", description: "refresh-token idle lifetime in seconds (default 3600)" },
         { name: "transfer-idle-ms", description: "upload/fetch idle timeout before UPLOAD_ERROR (default 60000)" },
         { name: "expires-at", description: "expires_at format: epoch-seconds (default) or lifetime-seconds" },
-        { name: "allow-remote-fetch", description: "\"true\" to allow images/fetch from non-loopback hosts" },
-        { name: "upload-reply", description: "what upload/fetch answer: image (default) or id-only ({\"id\": N})" },
-        { name: "tokens-survive-reboot", description: "\"true\" keeps tokens valid across reboots (default: dropped)" },
+        { name: "allow-remote-fetch", description: '"true" to allow images/fetch from non-loopback hosts' },
+        { name: "upload-reply", description: 'what upload/fetch answer: image (default) or id-only ({"id": N})' },
+        { name: "tokens-survive-reboot", description: '"true" keeps tokens valid across reboots (default: dropped)' },
     ],
     async startDevices(args: VendorStartArgs) {
         const extra = args.extra;

@@ -20,7 +20,8 @@ interface Entry {
     site?: string;
     stage?: "prepare" | "complete";
 }
-const setAppliances = (entries: Entry[]) => stack.setConfig("appliances", JSON.stringify(entries.map((e) => ({ ...e, id: sim.appliance(e.name).id }))));
+const setAppliances = (entries: Entry[]) =>
+    stack.setConfig("appliances", JSON.stringify(entries.map((e) => ({ ...e, id: sim.appliance(e.name).id }))));
 const upgrades = async () => (await stack.resources()).filter((x) => x.type === "pulumi-nodejs:dynamic/appgate:ApplianceUpgrade");
 
 beforeAll(async () => {
@@ -57,7 +58,9 @@ test("a bad image fails with the appliance, controller, phase and details; a sit
         `appgate appliance gateway-1 (${g1.id}) on controller ${sim.adminUrl}: preparing appgate-6.4.1-40123-release-corrupt.img.zip failed in state failed: ` +
             "appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch)",
     );
-    expect(r.output).toContain(`appgate appliance gateway-2 (${g2.id}) on controller ${sim.adminUrl}: [site] appliance gateway-2 belongs to site "Site A" (${g2.siteId}), not "Site B"`);
+    expect(r.output).toContain(
+        `appgate appliance gateway-2 (${g2.id}) on controller ${sim.adminUrl}: [site] appliance gateway-2 belongs to site "Site A" (${g2.siteId}), not "Site B"`,
+    );
     expect(g1.upgrade.status).toBe("failed");
     expect(sim.applianceCalls("gateway-2").prepare).toBe(0);
     // The failed upgrade stays in state (partial failure); the refused one was never created.
@@ -75,7 +78,9 @@ test("fixing the inputs resumes: the failed appliance is prepared again, the oth
     expect(p.output).toMatch(/~ imageUrl\s*:\s*".*release-corrupt\.img\.zip" => ".*release\.img\.zip"/);
     const r = keep(await stack.up());
     expect(r.code).toBe(0);
-    expect(r.output).toContain("[gateway-1] the last upgrade attempt failed (appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch))");
+    expect(r.output).toContain(
+        "[gateway-1] the last upgrade attempt failed (appgate-6.4.1-40123-release-corrupt.img.zip: image signature verification failed (checksum mismatch))",
+    );
     expect(sim.appliance("gateway-1").upgrade).toEqual({ status: "ready", details: "appgate-6.4.1-40123-release.img.zip" });
     expect(sim.appliance("gateway-2").upgrade.status).toBe("ready");
     expect(sim.applianceCalls("gateway-1").prepare).toBe(2);
@@ -85,7 +90,10 @@ test("fixing the inputs resumes: the failed appliance is prepared again, the oth
 
 test("a pinned API version the controller does not speak is a clear error, and nothing changes", async () => {
     await stack.setConfig("appgate:apiVersion", "23");
-    await setAppliances([{ name: "gateway-1", stage: "complete" }, { name: "gateway-2", site: "Site A" }]);
+    await setAppliances([
+        { name: "gateway-1", stage: "complete" },
+        { name: "gateway-2", site: "Site A" },
+    ]);
     const r = keep(await stack.up());
     expect(r.code).not.toBe(0);
     expect(r.output).toContain("connection.apiVersion pins peer API v23, but the controller supports v18–v20");
@@ -98,7 +106,9 @@ test("a downgrade is refused unless allowed", async () => {
     await setAppliances([{ name: "gateway-1" }, { name: "gateway-2", site: "Site A", imageUrl: sim.imageUrl("6.3.0+35000") }]);
     const r = keep(await stack.up());
     expect(r.code).not.toBe(0);
-    expect(r.output).toContain("[targetVersion] 6.3.0+35000 is older than the running 6.3.2+36260; set allowDowngrade: true to downgrade on purpose");
+    expect(r.output).toContain(
+        "[targetVersion] 6.3.0+35000 is older than the running 6.3.2+36260; set allowDowngrade: true to downgrade on purpose",
+    );
     expect(sim.appliance("gateway-2").upgrade).toEqual({ status: "ready", details: "appgate-6.4.1-40123-release.img.zip" });
     await setAppliances([{ name: "gateway-1" }, { name: "gateway-2", site: "Site A" }]);
 });

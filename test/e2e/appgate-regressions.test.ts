@@ -26,7 +26,10 @@ describe("the idle race after prepare", () => {
     beforeAll(async () => {
         sim = await startAppgateSimulator({
             password: PASSWORD,
-            appliances: [{ name: "controller-1", role: "controller", site: "Site A" }, ...GATEWAYS.map((name, i) => ({ name, site: i % 2 ? "Site B" : "Site A" }))],
+            appliances: [
+                { name: "controller-1", role: "controller", site: "Site A" },
+                ...GATEWAYS.map((name, i) => ({ name, site: i % 2 ? "Site B" : "Site A" })),
+            ],
             idleAfterPrepareReads: 4, // idle for the first status reads after each prepare ...
             prepareChangeCompletes: "accepted", // ... while the change record already reads completed
             timings: { idleAfterPrepareMs: 0, startMs: 50, downloadMs: 300, verifyMs: 100, installMs: 400, rebootMs: 1_500, cancelMs: 100 },
@@ -36,7 +39,12 @@ describe("the idle race after prepare", () => {
             ...GATEWAYS.map((name) => ({ name, id: sim.appliance(name).id, stage: "complete", after: "controller-1" })),
         ];
         stack = await TestStack.create(join(__dirname, "programs/appgate"), {
-            config: { "appgate:endpoint": sim.url, "appgate:username": "admin", imageUrl: sim.imageUrl(TARGET), appliances: JSON.stringify(appliances) },
+            config: {
+                "appgate:endpoint": sim.url,
+                "appgate:username": "admin",
+                imageUrl: sim.imageUrl(TARGET),
+                appliances: JSON.stringify(appliances),
+            },
             secrets: { appgatePassword: PASSWORD },
         });
     });
@@ -71,10 +79,23 @@ describe("resume during a reboot", () => {
             password: PASSWORD,
             rebootingApplianceReplies: "plain-502-every-call",
             // The reboot outlasts the killed run and the start of the next one (program: rebootTimeoutSeconds 60).
-            timings: { idleAfterPrepareMs: 200, startMs: 50, downloadMs: 300, verifyMs: 100, installMs: 300, rebootMs: 15_000, cancelMs: 100 },
+            timings: {
+                idleAfterPrepareMs: 200,
+                startMs: 50,
+                downloadMs: 300,
+                verifyMs: 100,
+                installMs: 300,
+                rebootMs: 15_000,
+                cancelMs: 100,
+            },
         });
         stack = await TestStack.create(join(__dirname, "programs/appgate"), {
-            config: { "appgate:endpoint": sim.url, "appgate:username": "admin", imageUrl: sim.imageUrl(TARGET), appliances: config("prepare") },
+            config: {
+                "appgate:endpoint": sim.url,
+                "appgate:username": "admin",
+                imageUrl: sim.imageUrl(TARGET),
+                appliances: config("prepare"),
+            },
             secrets: { appgatePassword: PASSWORD },
         });
     });
@@ -113,6 +134,12 @@ describe("resume during a reboot", () => {
         expect(sim.appliance("gateway-1")).toMatchObject({ version: TARGET, volumeNumber: 2, online: true });
         expect(sim.applianceCalls("gateway-1")).toEqual({ prepare: 1, complete: 1, switchPartition: 0, cancel: 0, upgrade: 0 });
         const [gateway] = (await stack.resources()).filter((x) => x.type.endsWith("appgate:ApplianceUpgrade"));
-        expect(gateway!.outputs).toMatchObject({ phase: "completed", runningVersion: TARGET, volumeNumber: 2, previousVersion: FROM, previousVolumeNumber: 1 });
+        expect(gateway!.outputs).toMatchObject({
+            phase: "completed",
+            runningVersion: TARGET,
+            volumeNumber: 2,
+            previousVersion: FROM,
+            previousVolumeNumber: 1,
+        });
     });
 });

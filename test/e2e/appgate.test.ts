@@ -24,8 +24,20 @@ const keep = (r: RunResult) => (expect(r.output).not.toContain(PASSWORD), r);
 function appliances(stages: Record<string, "prepare" | "complete">) {
     return JSON.stringify([
         { name: "controller-1", id: sim.appliance("controller-1").id, stage: stages["controller-1"] ?? "prepare", site: "Site A" },
-        { name: "gateway-1", id: sim.appliance("gateway-1").id, stage: stages["gateway-1"] ?? "prepare", site: "Site A", after: "controller-1" },
-        { name: "gateway-2", id: sim.appliance("gateway-2").id, stage: stages["gateway-2"] ?? "prepare", site: "Site A", after: "gateway-1" },
+        {
+            name: "gateway-1",
+            id: sim.appliance("gateway-1").id,
+            stage: stages["gateway-1"] ?? "prepare",
+            site: "Site A",
+            after: "controller-1",
+        },
+        {
+            name: "gateway-2",
+            id: sim.appliance("gateway-2").id,
+            stage: stages["gateway-2"] ?? "prepare",
+            site: "Site A",
+            after: "gateway-1",
+        },
     ]);
 }
 
@@ -39,7 +51,15 @@ beforeAll(async () => {
         ],
         tokenTtlMs: 2_500, // shorter than the waits below
         peerVersionsBack: 0, // the controller's upgrade makes every client renegotiate
-        timings: { idleAfterPrepareMs: 1_500, startMs: 100, downloadMs: 1_000, verifyMs: 300, installMs: 1_500, rebootMs: 3_000, cancelMs: 200 },
+        timings: {
+            idleAfterPrepareMs: 1_500,
+            startMs: 100,
+            downloadMs: 1_000,
+            verifyMs: 300,
+            installMs: 1_500,
+            rebootMs: 3_000,
+            cancelMs: 200,
+        },
     });
     sim.on("upgrade-state", (a) => events.push(`${a.name} ${a.online ? a.upgrade.status : "offline"} ${a.version}`));
     stack = await TestStack.create(join(__dirname, "programs/appgate"), {
@@ -78,7 +98,11 @@ test("up prepares every appliance at once, each exactly once, through the idle r
     expect(r.code).toBe(0);
     expect(expired).toBe(true);
     for (const name of ["controller-1", "gateway-1", "gateway-2"]) {
-        expect(sim.appliance(name)).toMatchObject({ upgrade: { status: "ready", details: "appgate-6.4.1-40123-release.img.zip" }, version: FROM, volumeNumber: 1 });
+        expect(sim.appliance(name)).toMatchObject({
+            upgrade: { status: "ready", details: "appgate-6.4.1-40123-release.img.zip" },
+            version: FROM,
+            volumeNumber: 1,
+        });
         expect(sim.appliance(name).raceReads).toBeGreaterThan(0); // the provider did read idle after its prepare
     }
     for (const calls of allCalls()) expect(calls).toMatchObject({ prepare: 1, complete: 0 });
@@ -128,15 +152,28 @@ test("up completes the controller first (its API goes down and the peer version 
     expect(gatewayInstalling).toBeGreaterThan(controllerBack);
     expect(events).toContain("gateway-1 offline 6.3.2+36260"); // the gateway's own reboot window
     // The controller's outage was waited out, and the client renegotiated v20 → v21 from a 406.
-    expect(r.output).toMatch(/\[controller-1\] complete: unreachable \(appgate (GET \/appliances\/status|POST \/login) .*(ECONNREFUSED|502)/); // the first call to meet the outage may be a re-login
+    expect(r.output).toMatch(
+        /\[controller-1\] complete: unreachable \(appgate (GET \/appliances\/status|POST \/login) .*(ECONNREFUSED|502)/,
+    ); // the first call to meet the outage may be a re-login
     expect(r.output).toMatch(/\[controller-1\] complete: reachable again after/);
     // A new provider process negotiates once (v5 → v20); after the controller's upgrade it renegotiates (v20 → v21).
     expect(sim.calls.snapshot()["login"]!.byStatus["406"]! - notAcceptableBefore).toBe(2);
     // First login, a new one after the controller's reboot dropped the tokens, and renewals of the
     // 2.5 s tokens during the waits in between.
     expect(sim.logins - loginsBefore).toBeGreaterThanOrEqual(3);
-    const byName = Object.fromEntries((await stack.resources()).filter((x) => x.type.endsWith("appgate:ApplianceUpgrade")).map((x) => [x.urn.split("::").pop(), x.outputs!]));
-    expect(byName["controller-1"]).toMatchObject({ phase: "completed", runningVersion: TARGET, volumeNumber: 2, previousVersion: FROM, previousVolumeNumber: 1, peerApiVersion: 21 });
+    const byName = Object.fromEntries(
+        (await stack.resources())
+            .filter((x) => x.type.endsWith("appgate:ApplianceUpgrade"))
+            .map((x) => [x.urn.split("::").pop(), x.outputs!]),
+    );
+    expect(byName["controller-1"]).toMatchObject({
+        phase: "completed",
+        runningVersion: TARGET,
+        volumeNumber: 2,
+        previousVersion: FROM,
+        previousVolumeNumber: 1,
+        peerApiVersion: 21,
+    });
     expect(byName["gateway-1"]).toMatchObject({ phase: "completed", runningVersion: TARGET, volumeNumber: 2, previousVolumeNumber: 1 });
     expect(byName["gateway-2"]).toMatchObject({ phase: "prepared" });
 });

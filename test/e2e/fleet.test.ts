@@ -51,7 +51,10 @@ beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), "fleet-e2e-"));
     imageA = await makeRiverbedImage({ version: "11.7.0 #24010", sizeBytes: 1 << 20, path: join(scratch, "appresponse-11.7.0.img") });
     imageB = await makeRiverbedImage({ version: "11.8.0 #25002", sizeBytes: 1 << 20, path: join(scratch, "appresponse-11.8.0.img") });
-    riverbedSim = await startRiverbedSimulator({ password: PASSWORD, timings: { validateMs: 200, initMs: 200, runningMs: 300, rebootMs: 800, resetMs: 100 } });
+    riverbedSim = await startRiverbedSimulator({
+        password: PASSWORD,
+        timings: { validateMs: 200, initMs: 200, runningMs: 300, rebootMs: 800, resetMs: 100 },
+    });
     appgateSim = await startAppgateSimulator({
         password: PASSWORD,
         speed: 200,
@@ -69,7 +72,8 @@ beforeAll(async () => {
     writeFileSync(join(program, "Pulumi.yaml"), "name: fleet-e2e\nruntime: nodejs\n");
     writeFileSync(join(program, "package.json"), JSON.stringify({ name: "fleet-e2e", private: true, main: "index.ts" }));
     copyFileSync(join(__dirname, "programs", "loopback", "tsconfig.json"), join(program, "tsconfig.json"));
-    for (const file of ["index.ts", "program/riverbed.ts", "program/appgate.ts"]) original.set(file, readFileSync(join(program, file), "utf8"));
+    for (const file of ["index.ts", "program/riverbed.ts", "program/appgate.ts"])
+        original.set(file, readFileSync(join(program, file), "utf8"));
     stack = await TestStack.create(program, {
         config: {
             "fleet:spec": spec(imageA, "appgate-6.4.1-40123-release.img.zip"),
@@ -92,13 +96,34 @@ test("the demo program passes the policy pack", async () => {
     const r = await stack.preview(["--policy-pack", policies]);
     expect(r.code).toBe(0);
     expect(r.output).not.toMatch(/\[(advisory|mandatory)\]/);
-    expect(steps(r).sort()).toEqual(["create ar-1-image", "create ar-1-update", "create controller-1", "create gw-east-1", "create gw-east-2"]);
+    expect(steps(r).sort()).toEqual([
+        "create ar-1-image",
+        "create ar-1-update",
+        "create controller-1",
+        "create gw-east-1",
+        "create gw-east-2",
+    ]);
 });
 
 test.each([
-    ["image-checksum", "program/riverbed.ts", (s: string) => s.replace(/\n\s*expectedSha256: .*\n/, "\n"), "Image 'ar-1-image' does not pin expectedSha256."],
-    ["no-downgrade", "program/riverbed.ts", (s: string) => s.replace("targetVersion: image.version,", "targetVersion: image.version, allowDowngrade: true,"), "'ar-1-update' allows a downgrade (allowDowngrade: true)."],
-    ["blast-radius", "program/appgate.ts", (s: string) => s.replace("{ dependsOn: previous ? [previous] : [] }", "{}"), "Site 'east': 2 appliances may complete their upgrade at the same time (gw-east-1, gw-east-2); at most 1 allowed."],
+    [
+        "image-checksum",
+        "program/riverbed.ts",
+        (s: string) => s.replace(/\n\s*expectedSha256: .*\n/, "\n"),
+        "Image 'ar-1-image' does not pin expectedSha256.",
+    ],
+    [
+        "no-downgrade",
+        "program/riverbed.ts",
+        (s: string) => s.replace("targetVersion: image.version,", "targetVersion: image.version, allowDowngrade: true,"),
+        "'ar-1-update' allows a downgrade (allowDowngrade: true).",
+    ],
+    [
+        "blast-radius",
+        "program/appgate.ts",
+        (s: string) => s.replace("{ dependsOn: previous ? [previous] : [] }", "{}"),
+        "Site 'east': 2 appliances may complete their upgrade at the same time (gw-east-1, gw-east-2); at most 1 allowed.",
+    ],
 ])("a variant violating %s fails the preview with the rule's message", async (rule, file, edit, message) => {
     variant(file, edit);
     try {
@@ -134,7 +159,9 @@ test("the PR preview text: a new target version is an update of that property, a
     // Appgate: each appliance shows the new image as an in-place update of that property.
     expect(text).toContain("~ pulumi-nodejs:dynamic/appgate:ApplianceUpgrade: (update)");
     expect(text).toMatch(/~ imageUrl\s*:\s*".*appgate-6\.4\.1-40123-release\.img\.zip" => ".*appgate-6\.5\.0-41000-release\.img\.zip"/);
-    expect(steps(r)).toEqual(expect.arrayContaining(["replace ar-1-image", "update ar-1-update", "update controller-1", "update gw-east-1", "update gw-east-2"]));
+    expect(steps(r)).toEqual(
+        expect.arrayContaining(["replace ar-1-image", "update ar-1-update", "update controller-1", "update gw-east-1", "update gw-east-2"]),
+    );
 });
 
 test("destroy cleans up", async () => {

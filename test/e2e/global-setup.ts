@@ -15,16 +15,27 @@ export const workRoot = join(repo, ".test-work");
 
 export default async function globalSetup(): Promise<void> {
     const started = Date.now();
-    const engineBin = execFileSync("bash", [join(repo, "scripts/pulumi-engine.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+    const engineBin = execFileSync("bash", [join(repo, "scripts/pulumi-engine.sh")], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
     const version = `v${(await engineCommand(engineBin)).version}`;
     const host = execFileSync(join(engineBin, "pulumi-language-nodejs"), ["-version"], { encoding: "utf8" }).trim();
-    console.log(`\n[e2e] real Pulumi CLI ${version} from ${engineBin} with the upstream language host pulumi-language-nodejs ${host}; node ${process.version}`);
+    console.log(
+        `\n[e2e] real Pulumi CLI ${version} from ${engineBin} with the upstream language host pulumi-language-nodejs ${host}; node ${process.version}`,
+    );
 
     const packDir = join(workRoot, "pack");
     rmSync(packDir, { recursive: true, force: true });
     mkdirSync(packDir, { recursive: true });
-    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] });
-    const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
+    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir], {
+        cwd: repo,
+        stdio: ["ignore", "ignore", "inherit"],
+    });
+    const tarball = join(
+        packDir,
+        readdirSync(packDir).find((f) => f.endsWith(".tgz"))!,
+    );
 
     const programs = join(workRoot, "programs");
     mkdirSync(programs, { recursive: true });

@@ -72,7 +72,9 @@ function operationOptions(kind: string, extra: string[]): OperationOptions {
         const known = Object.keys(operationFlags)
             .map((f) => `--${f}`)
             .join(", ");
-        throw new Error(`TestStack.${kind}: ${(err as Error).message}. Supported: ${known}; use run([...]) for other CLI arguments`);
+        throw new Error(`TestStack.${kind}: ${(err as Error).message}. Supported: ${known}; use run([...]) for other CLI arguments`, {
+            cause: err,
+        });
     }
     return {
         expectNoChanges: values["expect-no-changes"],

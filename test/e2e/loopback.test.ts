@@ -96,7 +96,9 @@ test("a device failure names the device and its message, keeps the resource in s
     await stack.setConfig("value", "fail-on-purpose");
     const bad = keep(await stack.up());
     expect(bad.code).not.toBe(0);
-    expect(bad.output).toContain(`loopback server ${server.url} setting greeting: applying failed in state FAILED: value fail-on-purpose rejected by the device`);
+    expect(bad.output).toContain(
+        `loopback server ${server.url} setting greeting: applying failed in state FAILED: value fail-on-purpose rejected by the device`,
+    );
     const [res] = (await stack.resources()).filter((x) => x.type.endsWith("loopback:Setting"));
     expect(res.id).toBe("greeting");
     expect(res.outputs).toMatchObject({ state: "FAILED" });

@@ -25,7 +25,9 @@ function commandOf(pid: number): string {
 
 /** Every descendant of `root`, children first listed after their parent. */
 function descendants(root: number): number[] {
-    const pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+    const pids = readdirSync("/proc")
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number);
     const children = new Map<number, number[]>();
     for (const pid of pids) {
         const parent = parentOf(pid);

@@ -28,7 +28,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function stackFor(sim: RiverbedSimulator): Promise<TestStack> {
     return TestStack.create(join(__dirname, "programs/riverbed"), {
-        config: { "riverbed:endpoint": sim.url, "riverbed:username": "operator", imageFile: image.path, imageSha256: image.sha256, pollIntervalSeconds: "0.2" },
+        config: {
+            "riverbed:endpoint": sim.url,
+            "riverbed:username": "operator",
+            imageFile: image.path,
+            imageSha256: image.sha256,
+            pollIntervalSeconds: "0.2",
+        },
         secrets: { "riverbed:password": PASSWORD },
     });
 }
@@ -93,7 +99,10 @@ describe("a refresh during a 5xx burst", () => {
         expect(calls["update.get"]!.byStatus["503"]).toBe(8);
         const resources = await stack.resources();
         expect(resources.find((x) => x.type.endsWith("riverbed:UpgradeImage"))!.outputs).toMatchObject({ state: "VALID" });
-        expect(resources.find((x) => x.type.endsWith("riverbed:SystemUpdate"))!.outputs).toMatchObject({ installedVersion: TARGET, previousVersion: FROM });
+        expect(resources.find((x) => x.type.endsWith("riverbed:SystemUpdate"))!.outputs).toMatchObject({
+            installedVersion: TARGET,
+            previousVersion: FROM,
+        });
     }, 180_000);
 });
 

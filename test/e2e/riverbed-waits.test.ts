@@ -31,7 +31,13 @@ beforeAll(async () => {
         timings: { validateMs: 200, initMs: 300, runningMs: 500, rebootMs: 4_000, resetMs: 300 },
     });
     stack = await TestStack.create(join(__dirname, "programs/riverbed"), {
-        config: { "riverbed:endpoint": sim.url, "riverbed:username": "operator", imageFile: image.path, imageSha256: image.sha256, pollIntervalSeconds: "0.5" },
+        config: {
+            "riverbed:endpoint": sim.url,
+            "riverbed:username": "operator",
+            imageFile: image.path,
+            imageSha256: image.sha256,
+            pollIntervalSeconds: "0.5",
+        },
         secrets: { "riverbed:password": PASSWORD },
     });
 });
@@ -105,8 +111,12 @@ test("the password from stack config is never in plaintext in the state or the C
 test("destroy: the consumed image is already gone, the update is only forgotten", async () => {
     const r = keep(await stack.destroy());
     expect(r.code).toBe(0);
-    expect(r.output).toContain(`[appresponse-image] image 1 is no longer on riverbed device ${sim.url} (the device consumed it when installing it): nothing to delete`);
-    expect(r.output).toContain(`[appresponse] removing the SystemUpdate from the stack only: riverbed device ${sim.url} keeps 11.7.0 #24010`);
+    expect(r.output).toContain(
+        `[appresponse-image] image 1 is no longer on riverbed device ${sim.url} (the device consumed it when installing it): nothing to delete`,
+    );
+    expect(r.output).toContain(
+        `[appresponse] removing the SystemUpdate from the stack only: riverbed device ${sim.url} keeps 11.7.0 #24010`,
+    );
     expect(await stack.resources()).toEqual([]);
     expect(sim.version).toBe("11.7.0 #24010");
 });

@@ -70,7 +70,10 @@ test("up uploads the image, waits for VALID, updates the device through its rebo
     const image = await resource("UpgradeImage");
     expect(image).toMatchObject({ id: "1", outputs: { state: "VALID", version: "11.7.0 #24010", checksum: imageA.sha256 } });
     const update = await resource("SystemUpdate");
-    expect(update).toMatchObject({ id: sim.url, outputs: { installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947", state: "IDLE" } });
+    expect(update).toMatchObject({
+        id: sim.url,
+        outputs: { installedVersion: "11.7.0 #24010", previousVersion: "11.6.0 #23947", state: "IDLE" },
+    });
     expect(update!.inputs).toMatchObject({ imageId: "1", targetVersion: "11.7.0 #24010" });
 });
 
@@ -85,7 +88,12 @@ test("a new image file shows a readable replace of the image and an update of th
     await stack.setConfig("imageSha256", imageB.sha256);
     const r = keep(await stack.preview());
     expect(r.code).toBe(0);
-    expect(steps(r)).toEqual(["create-replacement appresponse-image", "replace appresponse-image", "update appresponse", "delete-replaced appresponse-image"]);
+    expect(steps(r)).toEqual([
+        "create-replacement appresponse-image",
+        "replace appresponse-image",
+        "update appresponse",
+        "delete-replaced appresponse-image",
+    ]);
     expect(r.output).toContain(`+-${typeOf("UpgradeImage")}: (replace)`);
     expect(r.output).toMatch(/~ file\s*:\s*".*appresponse-11\.7\.0\.img" => ".*appresponse-11\.8\.0\.img"/);
     expect(r.output).toContain(`~ expectedSha256: "${imageA.sha256}" => "${imageB.sha256}"`);
@@ -103,7 +111,9 @@ test("up to the new image: the old image is cleaned up and the device runs the n
     expect(sim.version).toBe("11.8.0 #25002");
     expect(sim.images().map((i) => [i.id, i.state])).toEqual([[2, "VALID"]]);
     expect(sim.calls.received("update.start")).toBe(2);
-    expect(await resource("SystemUpdate")).toMatchObject({ outputs: { installedVersion: "11.8.0 #25002", previousVersion: "11.7.0 #24010" } });
+    expect(await resource("SystemUpdate")).toMatchObject({
+        outputs: { installedVersion: "11.8.0 #25002", previousVersion: "11.7.0 #24010" },
+    });
 });
 
 test("refresh reads the device and finds no drift", async () => {
@@ -114,7 +124,12 @@ test("refresh reads the device and finds no drift", async () => {
 });
 
 test("an INVALID image fails with the device, the phase and its description; stack and device stay sane", async () => {
-    const bad = await makeRiverbedImage({ version: "11.9.0 #26000", sizeBytes: 1024 * 1024, valid: false, path: join(dir, "appresponse-11.9.0-corrupt.img") });
+    const bad = await makeRiverbedImage({
+        version: "11.9.0 #26000",
+        sizeBytes: 1024 * 1024,
+        valid: false,
+        path: join(dir, "appresponse-11.9.0-corrupt.img"),
+    });
     await stack.setConfig("imageFile", bad.path);
     await stack.setConfig("imageSha256", bad.sha256);
     const r = keep(await stack.up());
@@ -151,7 +166,9 @@ test("destroy deletes the image from the device and only forgets the update", as
     const r = keep(await stack.destroy());
     expect(r.code).toBe(0);
     expect(r.output).toContain(`[appresponse-image] deleted image 2 (11.8.0 #25002) from riverbed device ${sim.url}`);
-    expect(r.output).toContain(`[appresponse] removing the SystemUpdate from the stack only: riverbed device ${sim.url} keeps 11.8.0 #25002`);
+    expect(r.output).toContain(
+        `[appresponse] removing the SystemUpdate from the stack only: riverbed device ${sim.url} keeps 11.8.0 #25002`,
+    );
     expect(sim.images()).toEqual([]);
     expect(sim.version).toBe("11.8.0 #25002");
     expect(await stack.resources()).toEqual([]);

@@ -10,14 +10,37 @@ function collectingIo() {
 describe("pulumi-upgrades-sim CLI", () => {
     it("starts the requested devices and prints one URL line each", async () => {
         const { io, stdout } = collectingIo();
-        const session = await runCli(["riverbed", "--devices", "2", "--port", "0", "--username", "u", "--password", "p", "--token-ttl", "3", "--reboot-ms", "250", "--speed", "50", "--quiet"], io);
+        const session = await runCli(
+            [
+                "riverbed",
+                "--devices",
+                "2",
+                "--port",
+                "0",
+                "--username",
+                "u",
+                "--password",
+                "p",
+                "--token-ttl",
+                "3",
+                "--reboot-ms",
+                "250",
+                "--speed",
+                "50",
+                "--quiet",
+            ],
+            io,
+        );
         try {
             expect(session?.devices).toHaveLength(2);
             expect(stdout).toHaveLength(2);
             expect(stdout[0]).toMatch(/^riverbed device-1 http:\/\/127\.0\.0\.1:\d+$/);
             expect(stdout[1]).toMatch(/^riverbed device-2 http:\/\/127\.0\.0\.1:\d+$/);
             const url = stdout[0]!.split(" ")[2]!;
-            const token = await http(`${url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { user_credentials: { username: "u", password: "p" } } });
+            const token = await http(`${url}/api/mgmt.aaa/1.0/token`, {
+                method: "POST",
+                json: { user_credentials: { username: "u", password: "p" } },
+            });
             expect(token.status).toBe(201);
             expect(token.body.expires_at - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(3);
             const state = await http(`${url}/__sim/state`);
@@ -42,15 +65,32 @@ describe("pulumi-upgrades-sim CLI", () => {
 
     it("passes the knobs for facts the reference leaves open to both vendors", async () => {
         const { io, stdout } = collectingIo();
-        const riverbed = await runCli(["riverbed", "--json", "--quiet", "--upload-reply", "id-only", "--tokens-survive-reboot", "true"], io);
+        const riverbed = await runCli(
+            ["riverbed", "--json", "--quiet", "--upload-reply", "id-only", "--tokens-survive-reboot", "true"],
+            io,
+        );
         const appgate = await runCli(
-            ["appgate", "--json", "--quiet", "--idle-after-prepare-reads", "3", "--rebooting-appliance-replies", "plain-502-every-call", "--busy-prepare-status", "409"],
+            [
+                "appgate",
+                "--json",
+                "--quiet",
+                "--idle-after-prepare-reads",
+                "3",
+                "--rebooting-appliance-replies",
+                "plain-502-every-call",
+                "--busy-prepare-status",
+                "409",
+            ],
             io,
         );
         try {
             const [r, a] = stdout.map((line) => JSON.parse(line).url as string);
             expect((await http(`${r}/__sim/state`)).body.settings).toMatchObject({ uploadReply: "id-only", tokensSurviveReboot: true });
-            expect((await http(`${a}/__sim/state`)).body.settings).toMatchObject({ idleAfterPrepareReads: 3, rebootingApplianceReplies: "plain-502-every-call", busyPrepareStatus: 409 });
+            expect((await http(`${a}/__sim/state`)).body.settings).toMatchObject({
+                idleAfterPrepareReads: 3,
+                rebootingApplianceReplies: "plain-502-every-call",
+                busyPrepareStatus: 409,
+            });
         } finally {
             await riverbed?.stop();
             await appgate?.stop();

@@ -28,7 +28,10 @@ describe("DeviceServer", () => {
     it("routes requests and answers errors in the vendor's shape", async () => {
         expect(device.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         expect((await http(`${device.url}/thing/7`)).body).toEqual({ id: "7" });
-        expect(await http(`${device.url}/thing`, { method: "POST" })).toMatchObject({ status: 400, body: { code: "EMPTY", message: "Body required." } });
+        expect(await http(`${device.url}/thing`, { method: "POST" })).toMatchObject({
+            status: 400,
+            body: { code: "EMPTY", message: "Body required." },
+        });
         expect(await http(`${device.url}/nothing`)).toMatchObject({ status: 404, body: { code: "RESOURCE_NOT_FOUND" } });
         const wrongMethod = await http(`${device.url}/thing/7`, { method: "DELETE" });
         expect(wrongMethod).toMatchObject({ status: 405, headers: { allow: "GET" } });
@@ -66,7 +69,13 @@ describe("DeviceServer", () => {
     });
 
     it("exposes faults and counters through /__sim without counting control calls", async () => {
-        const added = await http(`${device.url}/__sim/faults`, { method: "POST", json: [{ kind: "error", status: 500, count: 1 }, { kind: "throttle", retryAfterSeconds: 2 }] });
+        const added = await http(`${device.url}/__sim/faults`, {
+            method: "POST",
+            json: [
+                { kind: "error", status: 500, count: 1 },
+                { kind: "throttle", retryAfterSeconds: 2 },
+            ],
+        });
         expect(added.status).toBe(201);
         expect(added.body.faults).toHaveLength(2);
         expect((await http(`${device.url}/__sim/faults`)).body.faults).toHaveLength(2);

@@ -71,7 +71,9 @@ export async function httpOrErrorCode(url: string, options: HttpOptions = {}): P
 }
 
 /** Log in with the simulator's credentials; returns the token response body. */
-export async function login(sim: RiverbedSimulator): Promise<{ access_token: string; refresh_token: string; expires_at: number; token_type: string }> {
+export async function login(
+    sim: RiverbedSimulator,
+): Promise<{ access_token: string; refresh_token: string; expires_at: number; token_type: string }> {
     const result = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, {
         method: "POST",
         json: { user_credentials: { username: sim.username, password: sim.password }, generate_refresh_token: true },

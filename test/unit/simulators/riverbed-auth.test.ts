@@ -40,7 +40,10 @@ describe("Riverbed simulator: authentication", () => {
 
     it("refreshes with 200 and a new access token", async () => {
         const tokens = await login(sim);
-        const refreshed = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { refresh_token: tokens.refresh_token } });
+        const refreshed = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, {
+            method: "POST",
+            json: { refresh_token: tokens.refresh_token },
+        });
         expect(refreshed.status).toBe(200);
         expect(refreshed.body).toEqual({ access_token: expect.any(String), expires_at: expect.any(Number), token_type: "bearer" });
         expect(refreshed.body.access_token).not.toBe(tokens.access_token);
@@ -69,11 +72,21 @@ describe("Riverbed simulator: authentication", () => {
     });
 
     it("rejects wrong credentials and malformed token requests", async () => {
-        const wrong = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { user_credentials: { username: "admin", password: "nope" } } });
+        const wrong = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, {
+            method: "POST",
+            json: { user_credentials: { username: "admin", password: "nope" } },
+        });
         expect(wrong).toMatchObject({ status: 401, body: { error_id: "AUTH_INVALID_CREDENTIALS" } });
-        const both = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { user_credentials: {}, refresh_token: "x" } });
+        const both = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, {
+            method: "POST",
+            json: { user_credentials: {}, refresh_token: "x" },
+        });
         expect(both).toMatchObject({ status: 400, body: { error_id: "INVALID_REQUEST" } });
-        const notJson = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", body: Buffer.from("{"), headers: { "Content-Type": "application/json" } });
+        const notJson = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, {
+            method: "POST",
+            body: Buffer.from("{"),
+            headers: { "Content-Type": "application/json" },
+        });
         expect(notJson).toMatchObject({ status: 400, body: { error_id: "INVALID_JSON" } });
     });
 
@@ -81,7 +94,9 @@ describe("Riverbed simulator: authentication", () => {
         sim.configure({ refreshTokenIdleMs: 60_000 });
         const tokens = await login(sim);
         clock.advance(59_000);
-        expect((await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { refresh_token: tokens.refresh_token } })).status).toBe(200);
+        expect(
+            (await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { refresh_token: tokens.refresh_token } })).status,
+        ).toBe(200);
         clock.advance(60_000);
         const stale = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { refresh_token: tokens.refresh_token } });
         expect(stale).toMatchObject({ status: 401, body: { error_id: "AUTH_EXPIRED_REFRESH_TOKEN" } });
@@ -104,7 +119,9 @@ describe("Riverbed simulator: authentication", () => {
         const tokens = await login(sim);
         expect((await http(`${sim.url}/__sim/tokens/expire`, { method: "POST" })).status).toBe(204);
         expect((await http(updateUrl(), { token: tokens.access_token })).body.error_id).toBe("AUTH_EXPIRED_TOKEN");
-        expect((await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { refresh_token: tokens.refresh_token } })).status).toBe(200);
+        expect(
+            (await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { refresh_token: tokens.refresh_token } })).status,
+        ).toBe(200);
     });
 
     it("serves the unauthenticated discovery endpoints", async () => {

@@ -20,15 +20,28 @@ describe("Riverbed simulator: control API", () => {
             tokens: { access: 0, refresh: 0 },
             settings: { accessTokenTtlMs: 900_000, maxRefreshTokensPerUser: 25, timings: FAST_TIMINGS },
         });
-        const patched = await http(`${sim.url}/__sim/settings`, { method: "PATCH", json: { accessTokenTtlMs: 2_000, timings: { rebootMs: 42 } } });
+        const patched = await http(`${sim.url}/__sim/settings`, {
+            method: "PATCH",
+            json: { accessTokenTtlMs: 2_000, timings: { rebootMs: 42 } },
+        });
         expect(patched.body).toMatchObject({ accessTokenTtlMs: 2_000, timings: { ...FAST_TIMINGS, rebootMs: 42 } });
         const invalid = await http(`${sim.url}/__sim/settings`, { method: "PATCH", json: { accessTokenTtlMs: -1 } });
-        expect(invalid).toMatchObject({ status: 400, body: { code: "INVALID_SETTINGS", message: expect.stringContaining("[accessTokenTtlMs]") } });
+        expect(invalid).toMatchObject({
+            status: 400,
+            body: { code: "INVALID_SETTINGS", message: expect.stringContaining("[accessTokenTtlMs]") },
+        });
     });
 
     it("injects image and update failures over HTTP", async () => {
         expect((await http(`${sim.url}/__sim/inject`, { method: "POST", json: { target: "image", outcome: "INVALID" } })).status).toBe(201);
-        expect((await http(`${sim.url}/__sim/inject`, { method: "POST", json: { target: "update", phase: "start", outcome: "FAILED_CRITICAL" } })).status).toBe(201);
+        expect(
+            (
+                await http(`${sim.url}/__sim/inject`, {
+                    method: "POST",
+                    json: { target: "update", phase: "start", outcome: "FAILED_CRITICAL" },
+                })
+            ).status,
+        ).toBe(201);
         expect((await http(`${sim.url}/__sim/inject`, { method: "POST", json: { target: "update", outcome: "nope" } })).status).toBe(400);
         expect(sim.state().injected).toEqual({ images: ["INVALID"], update: [{ phase: "start", outcome: "FAILED_CRITICAL" }] });
         const token = (await login(sim)).access_token;
@@ -39,7 +52,10 @@ describe("Riverbed simulator: control API", () => {
     });
 
     it("uses configured credentials", async () => {
-        const wrong = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, { method: "POST", json: { user_credentials: { username: "admin", password: "admin" } } });
+        const wrong = await http(`${sim.url}/api/mgmt.aaa/1.0/token`, {
+            method: "POST",
+            json: { user_credentials: { username: "admin", password: "admin" } },
+        });
         expect(wrong.status).toBe(401);
         expect((await login(sim)).token_type).toBe("bearer");
     });

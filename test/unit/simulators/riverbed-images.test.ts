@@ -45,7 +45,9 @@ describe("Riverbed simulator: images", () => {
 
     it("streams an upload, computes its SHA-256 and validates it to VALID", async () => {
         const spec = { version: "11.7.0 #24010", sizeBytes: 3 * 1024 * 1024 + 17 };
-        const expectedSha = createHash("sha256").update(await streamToBuffer(spec)).digest("hex");
+        const expectedSha = createHash("sha256")
+            .update(await streamToBuffer(spec))
+            .digest("hex");
         const reply = await uploadImage(sim, token, spec);
         expect(reply.status).toBe(202);
         expect(reply.body).toMatchObject({ id: 1, state: "VALIDATING", progress: 100, checksum: expectedSha, version: "N/A" });
@@ -138,13 +140,25 @@ describe("Riverbed simulator: images", () => {
         const content = await streamToBuffer({ version: "11.8.0 #25000", sizeBytes: 600_000 });
         const origin = await startOrigin(content);
         try {
-            const reply = await http(`${sim.systemUpdateUrl}/images/fetch`, { method: "POST", token, json: { url: `${origin.url}/image.img` } });
+            const reply = await http(`${sim.systemUpdateUrl}/images/fetch`, {
+                method: "POST",
+                token,
+                json: { url: `${origin.url}/image.img` },
+            });
             expect(reply.status).toBe(202);
             expect(reply.body).toMatchObject({ id: 1, state: "UPLOADING", version: "N/A", checksum: "N/A" });
             const image = await imageSettled(sim, reply.body.id);
-            expect(image).toMatchObject({ state: "VALID", version: "11.8.0 #25000", checksum: createHash("sha256").update(content).digest("hex") });
+            expect(image).toMatchObject({
+                state: "VALID",
+                version: "11.8.0 #25000",
+                checksum: createHash("sha256").update(content).digest("hex"),
+            });
 
-            const missing = await http(`${sim.systemUpdateUrl}/images/fetch`, { method: "POST", token, json: { url: `${origin.url}/missing.img` } });
+            const missing = await http(`${sim.systemUpdateUrl}/images/fetch`, {
+                method: "POST",
+                token,
+                json: { url: `${origin.url}/missing.img` },
+            });
             const failed = await imageSettled(sim, missing.body.id);
             expect(failed).toMatchObject({ state: "UPLOAD_ERROR", state_description: expect.stringContaining("HTTP 404") });
         } finally {
@@ -157,7 +171,9 @@ describe("Riverbed simulator: images", () => {
             const reply = await http(`${sim.systemUpdateUrl}/images/fetch`, { method: "POST", token, json: { url } });
             expect(reply).toMatchObject({ status: 400, body: { error_id: "INVALID_URL" } });
         }
-        expect((await http(`${sim.systemUpdateUrl}/images/fetch`, { method: "POST", token, json: {} })).body.error_id).toBe("INVALID_REQUEST");
+        expect((await http(`${sim.systemUpdateUrl}/images/fetch`, { method: "POST", token, json: {} })).body.error_id).toBe(
+            "INVALID_REQUEST",
+        );
     });
 
     it("deletes images and answers 404 for unknown ids", async () => {
@@ -189,7 +205,11 @@ describe("makeRiverbedImage", () => {
             expect(bytes.length).toBe(1_000_000);
             expect(createHash("sha256").update(bytes).digest("hex")).toBe(file.sha256);
             const parsed = parseRiverbedImageHeader(bytes);
-            expect(parsed).toMatchObject({ ok: true, headerBytes: 256, header: { product: "AppResponse", version: "11.9.1 #26001", payload_bytes: 1_000_000 - 256 } });
+            expect(parsed).toMatchObject({
+                ok: true,
+                headerBytes: 256,
+                header: { product: "AppResponse", version: "11.9.1 #26001", payload_bytes: 1_000_000 - 256 },
+            });
         } finally {
             await rm(dirname(file.path), { recursive: true, force: true });
         }

@@ -15,7 +15,11 @@ it("uploadReply id-only answers the upload with {id} only; the image itself is c
     expect(reply.status).toBe(202);
     expect(reply.body).toEqual({ id: 1 });
     const image = await http(`${sim.systemUpdateUrl}/images/items/1`, { token: access_token });
-    expect(image.body).toMatchObject({ id: 1, state: expect.stringMatching(/^(VALIDATING|VALID)$/), checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(image.body).toMatchObject({
+        id: 1,
+        state: expect.stringMatching(/^(VALIDATING|VALID)$/),
+        checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
 });
 
 it("the default upload reply is the whole image object, and the knob can be flipped at run time", async () => {
@@ -36,7 +40,9 @@ it("tokensSurviveReboot keeps access tokens valid across a reboot (default: drop
         const { access_token } = await login(sim);
         await sim.reboot(50);
         await sim.whenOnline();
-        const after = await eventually(async () => (sim.online ? http(`${sim.systemUpdateUrl}/update`, { token: access_token }) : undefined));
+        const after = await eventually(async () =>
+            sim.online ? http(`${sim.systemUpdateUrl}/update`, { token: access_token }) : undefined,
+        );
         expect(after.status).toBe(survive ? 200 : 401);
         await sim.stop();
     }

@@ -11,8 +11,10 @@ describe("Riverbed simulator: update state machine", () => {
     });
     afterEach(() => sim.stop());
 
-    const action = (name: "init" | "start" | "reset", bearer = token) => http(`${sim.systemUpdateUrl}/update/${name}`, { method: "POST", token: bearer });
-    const getUpdate = async (bearer = token): Promise<RiverbedUpdate> => (await http(`${sim.systemUpdateUrl}/update`, { token: bearer })).body;
+    const action = (name: "init" | "start" | "reset", bearer = token) =>
+        http(`${sim.systemUpdateUrl}/update/${name}`, { method: "POST", token: bearer });
+    const getUpdate = async (bearer = token): Promise<RiverbedUpdate> =>
+        (await http(`${sim.systemUpdateUrl}/update`, { token: bearer })).body;
     const waitForState = (state: RiverbedUpdate["state"]) => eventually(() => (sim.update().state === state ? sim.update() : undefined));
 
     async function uploadValid(version = "11.7.0 #24010"): Promise<number> {

@@ -36,4 +36,6 @@ for (const entry of entries) {
     );
 }
 
-export const versions = Object.fromEntries(Object.entries(upgrades).map(([name, u]) => [name, pulumi.interpolate`${u.runningVersion} (volume ${u.volumeNumber}, ${u.phase})`]));
+export const versions = Object.fromEntries(
+    Object.entries(upgrades).map(([name, u]) => [name, pulumi.interpolate`${u.runningVersion} (volume ${u.volumeNumber}, ${u.phase})`]),
+);
