@@ -14,4 +14,5 @@ export { UNKNOWN } from "./core/dynamic";
 export { typeToken, type KindTraits, type ResourceKind } from "./core/kind";
 export type { ResourceProvider } from "./core/shim";
 export type { ConnectionArgs } from "./core/connection-args";
+export type { ConnectionInput } from "./core/connection";
 export { allKinds } from "./kinds";

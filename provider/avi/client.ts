@@ -62,7 +62,8 @@ const historySchema = z.looseObject({
     end_time: z.string().optional(),
 });
 
-const usiSchema = z.looseObject({
+/** Zod schema of one UpgradeStatusInfo record as this package reads it (unknown fields are kept). */
+export const usiSchema = z.looseObject({
     uuid: z.string(),
     name: z.string().optional(),
     node_type: z.string().optional(),
