@@ -70,6 +70,6 @@ test("pulumi about names the upstream Node.js language host and what only it rep
     expect(r.code).toBe(0);
     expect(r.output).toMatch(new RegExp(`language\\s+nodejs\\s+${host.replace(/^v/, "").replaceAll(".", "\\.")}\\s`));
     // The upstream host's About and GetProgramDependencies answers: the package manager and the program's packages.
-    expect(r.output).toMatch(/This project is written in nodejs: executable='[^']+' version='v\d+\.\d+\.\d+' packagemanager='npm'/);
+    expect(r.output).toMatch(/This project is written in nodejs: executable='[^']+' version='v\d+\.\d+\.\d+'[^\n]* packagemanager='npm'/);
     expect(r.output).toMatch(/Dependencies:[\s\S]*@pulumi\/pulumi\s+\d+\.\d+\.\d+[\s\S]*pulumi-upgrades\s+0\.1\.0/);
 });
