@@ -124,7 +124,11 @@ const appgateUpgrade: Kind = {
         const fixed = { startMs: 10 * SECOND, verifyMs: MINUTE, installMs: 4 * MINUTE, rebootMs: 3 * MINUTE };
         const downloadMs = opMs - Object.values(fixed).reduce((a, b) => a + b, 0);
         const password = "Bench-Appgate-pw-1";
-        const sim = await sims.startAppgateSimulator({ clock: simClock, password, timings: { idleAfterPrepareMs: 0, cancelMs: 5_000, downloadMs, ...fixed } });
+        const sim = await sims.startAppgateSimulator({
+            clock: simClock,
+            password,
+            timings: { idleAfterPrepareMs: 0, cancelMs: 5_000, downloadMs, ...fixed },
+        });
         const handler = require(bin("provider/appgate/appliance-upgrade-handler.js")).applianceUpgradeHandler(env);
         const target = "6.4.1+40123";
         const inputs = {
@@ -135,7 +139,13 @@ const appgateUpgrade: Kind = {
             targetVersion: target,
             stage: "complete",
         };
-        return { simClock, clock, calls: sim.calls, run: () => handler.create(inputs), close: async () => (env.clients.close(), sim.stop()) };
+        return {
+            simClock,
+            clock,
+            calls: sim.calls,
+            run: () => handler.create(inputs),
+            close: async () => (env.clients.close(), sim.stop()),
+        };
     },
 };
 
@@ -157,19 +167,33 @@ const unitySession: Kind = {
             failoverMode: "503",
             timings: { ...d, preinstallMs: Math.max(MINUTE, opMs - others) },
         });
-        const file = await sims.makeUnityCandidate({ version: "5.3.0.0.5.120", sizeBytes: 96 * 1024, path: join(tmp, "Unity-5.3.0.0.5.120.gpg") });
+        const file = await sims.makeUnityCandidate({
+            version: "5.3.0.0.5.120",
+            sizeBytes: 96 * 1024,
+            path: join(tmp, "Unity-5.3.0.0.5.120.gpg"),
+        });
         const connection = { endpoint: sim.url, username, password };
         const candidate = await require(bin("provider/unity/upgrade-candidate-handler.js"))
             .upgradeCandidateHandler(env)
             .create({ connection, file: file.path });
         const handler = require(bin("provider/unity/upgrade-session-handler.js")).upgradeSessionHandler(env);
         const inputs = { ...quiet, connection, candidateId: candidate.outs.candidateId, candidateVersion: candidate.outs.version };
-        return { simClock, clock, calls: sim.calls, run: () => handler.create(inputs), close: async () => (env.clients.close(), sim.stop()) };
+        return {
+            simClock,
+            clock,
+            calls: sim.calls,
+            run: () => handler.create(inputs),
+            close: async () => (env.clients.close(), sim.stop()),
+        };
     },
 };
 
 async function aviSim(simClock: InstanceType<typeof RecordingManualClock>, timings: Record<string, number>) {
-    return sims.startAviSimulator({ clock: simClock, timings: { ...sims.DEFAULT_AVI_TIMINGS, ...timings }, settings: { sessionIdleMs: 15 * MINUTE } });
+    return sims.startAviSimulator({
+        clock: simClock,
+        timings: { ...sims.DEFAULT_AVI_TIMINGS, ...timings },
+        settings: { sessionIdleMs: 15 * MINUTE },
+    });
 }
 
 const aviImage: Kind = {
@@ -196,7 +220,7 @@ const aviImage: Kind = {
 const aviUpgrade: Kind = {
     name: "avi:ControllerUpgrade",
     hints: "progress %",
-    statusOps: ["usi.get", "cluster.get", "cluster.status"],
+    statusOps: ["usi.get", "usi.list", "usi.summary", "segroups.list", "cluster.get", "cluster.status", "cluster.runtime"],
     async prepare(opMs, tmp) {
         const { simClock, clock, env } = clocks();
         const d = sims.DEFAULT_AVI_TIMINGS;
@@ -206,7 +230,9 @@ const aviUpgrade: Kind = {
         const pkg = { path: join(tmp, "controller.pkg") };
         await sims.makeAviPackage(pkg.path, { version: "22.1.7" });
         const connection = { endpoint: sim.url, username: sim.username, password: sim.password };
-        const image = await require(bin("provider/avi/image-handler.js")).controllerImageHandler(env).create({ ...quiet, connection, file: pkg.path });
+        const image = await require(bin("provider/avi/image-handler.js"))
+            .controllerImageHandler(env)
+            .create({ ...quiet, connection, file: pkg.path });
         const handler = require(bin("provider/avi/upgrade-handler.js")).controllerUpgradeHandler(env);
         return {
             simClock,
@@ -236,7 +262,13 @@ const avisiUpgrade: Kind = {
             version: "1.31.10",
             waitFor: "SUCCEEDED",
         };
-        return { simClock, clock, calls: sim.calls, run: () => handler.create(inputs), close: async () => (env.clients.close(), sim.stop()) };
+        return {
+            simClock,
+            clock,
+            calls: sim.calls,
+            run: () => handler.create(inputs),
+            close: async () => (env.clients.close(), sim.stop()),
+        };
     },
 };
 

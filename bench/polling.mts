@@ -2,7 +2,7 @@
  * Polling benchmark: status GETs and detection lag of every waiting resource kind, next to the
  * anchors' blind cadences, for the same simulated 30-minute operations.
  *
- *   npm run build && node bench/polling.mts [--runs 5]        # or: npm run bench:polling
+ *   npm run build && node bench/polling.mts [--runs 11]        # or: npm run bench:polling
  *
  * - Each kind's handler runs against its simulator on one fake clock (the handler's FakeClock moves
  *   the simulator's manual clock), so a 30-minute operation takes milliseconds. The operation's
@@ -10,8 +10,10 @@
  * - Flip: the moment the simulator's last state timer fired before the handler's final poll (the
  *   simulators move devices on timers). Lag = handler returns − flip. GETs = status reads the
  *   simulator counted while the handler ran (its call counters).
- * - "no hints": the same run with every progress %, ETA and window start removed from what the
+ * - "hints removed": the same run with every progress %, ETA and window start removed from what the
  *   waiter sees (its `waitFor` is wrapped in this process), so the handler's own cadence is shown.
+ * - "ETA stretch": the same run with the waiter's `maxHintedDelayMs` at 120 s (off by default): an
+ *   ETA then also lengthens polls while the end is far.
  * - Anchors, computed for the same start and flip: fixed 15 s (steelscript example), fixed 30 s
  *   (Avi playbook), 1 s → 10 s doubling backoff (sdpctl). Goal: ≤ 40 GETs and ≤ 10 s median lag.
  *
@@ -33,7 +35,7 @@ const { KINDS, withTempDir } = await import("./polling-kinds.mts");
 const MINUTE = 60_000;
 const GOAL = { gets: 40, lagMs: 10_000 };
 const runsArg = process.argv.indexOf("--runs");
-const RUNS = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 5) : 5;
+const RUNS = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 11) : 11;
 const strict = process.argv.includes("--strict");
 
 // ---- the waiter, wrapped: strips hints on demand and remembers the polls of the last wait ----
@@ -45,6 +47,8 @@ interface Poll {
 const waiter = require(join(here, "../bin/provider/core/waiter.js"));
 const realWaitFor = waiter.waitFor;
 let stripHints = false;
+/** The waiter's ETA stretch (`maxHintedDelayMs`, off by default), to show what it would buy. */
+let stretchMs: number | undefined;
 let lastWaitPolls: Poll[] = [];
 waiter.waitFor = (options: Record<string, any>) => {
     const polls: Poll[] = [];
@@ -52,6 +56,7 @@ waiter.waitFor = (options: Record<string, any>) => {
     const clock = options.clock;
     return realWaitFor({
         ...options,
+        ...(stretchMs !== undefined && options.maxHintedDelayMs === undefined ? { maxHintedDelayMs: stretchMs } : {}),
         refresh: async () => {
             const o = await options.refresh();
             polls.push({ at: clock.now(), state: o.state, done: options.target.includes(o.state) });
@@ -121,6 +126,12 @@ const median = (xs: number[]) => {
 };
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+const NONE_GIVEN = "no hints given";
+const WITH = "hints";
+const WITH_STRETCH = "hints + ETA stretch ≤120 s";
+const WITHOUT = "hints removed";
+const STRETCH_MS = 120_000;
+
 const log = console.log;
 console.log = () => undefined; // the handlers' progress lines
 const rows: string[][] = [];
@@ -128,21 +139,26 @@ let missed = 0;
 await withTempDir(async (tmp) => {
     for (const kind of KINDS) {
         const flips: number[] = [];
-        for (const hints of kind.hints === "none" ? [false] : [true, false]) {
+        const modes = kind.hints === "none" ? [NONE_GIVEN] : [WITH, WITH_STRETCH, WITHOUT];
+        for (const mode of modes) {
+            const hints = mode !== WITHOUT && mode !== NONE_GIVEN;
             stripHints = !hints;
+            stretchMs = mode === WITH_STRETCH ? STRETCH_MS : undefined;
             const results: Measure[] = [];
             for (let run = 0; run < RUNS; run++) {
-                // 26–34 minutes, a different moment (and jitter seed) per run.
-                const opMs = 30 * MINUTE + Math.round(((run - (RUNS - 1) / 2) * 8 * MINUTE) / Math.max(1, RUNS - 1)) + run * 7_300;
+                // 26–34 minutes, plus a seeded 0–60 s so the flip falls anywhere between two anchor polls.
+                const spread = Math.round(((run - (RUNS - 1) / 2) * 8 * MINUTE) / Math.max(1, RUNS - 1));
+                const opMs = 30 * MINUTE + spread + Math.floor(seeded(77 + run)() * MINUTE);
                 const r = await measure(kind, opMs, 1_000 + run, tmp);
                 results.push(r);
-                if (hints || kind.hints === "none") flips.push(r.flipAfterMs);
+                if (mode === WITH || mode === NONE_GIVEN) flips.push(r.flipAfterMs);
             }
             const gets = median(results.map((r) => r.gets));
             const lag = median(results.map((r) => r.lagMs));
             const ok = gets <= GOAL.gets && lag <= GOAL.lagMs;
             if (!ok) missed++;
-            rows.push([kind.name, hints ? `with (${kind.hints})` : kind.hints === "none" ? "none given" : "without", String(gets), secs(lag), ok ? "yes" : "NO"]);
+            const label = mode === WITH ? `hints (${kind.hints})` : mode;
+            rows.push([mode === modes[0] ? kind.name : "", label, String(gets), secs(lag), ok ? "yes" : "NO"]);
         }
         for (const a of ANCHORS) {
             const r = flips.map((f) => anchor(f, a.delay));
