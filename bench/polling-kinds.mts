@@ -117,8 +117,8 @@ const riverbedUpdate: Kind = {
 
 const appgateUpgrade: Kind = {
     name: "appgate:ApplianceUpgrade",
-    hints: "progress %",
-    statusOps: ["upgrade.get", "appliances.status", "appliances.get"],
+    hints: "none",
+    statusOps: ["upgrade.get", "change.get", "appliances.status", "appliances.get"],
     async prepare(opMs) {
         const { simClock, clock, env } = clocks();
         const fixed = { startMs: 10 * SECOND, verifyMs: MINUTE, installMs: 4 * MINUTE, rebootMs: 3 * MINUTE };
@@ -198,7 +198,7 @@ async function aviSim(simClock: InstanceType<typeof RecordingManualClock>, timin
 
 const aviImage: Kind = {
     name: "avi:ControllerImage",
-    hints: "progress %",
+    hints: "progress %, moves only at state changes",
     statusOps: ["images.get"],
     async prepare(opMs, tmp) {
         const { simClock, clock, env } = clocks();
@@ -219,7 +219,7 @@ const aviImage: Kind = {
 
 const aviUpgrade: Kind = {
     name: "avi:ControllerUpgrade",
-    hints: "progress %",
+    hints: "progress % given, not passed to the waiter",
     statusOps: ["usi.get", "usi.list", "usi.summary", "segroups.list", "cluster.get", "cluster.status", "cluster.runtime"],
     async prepare(opMs, tmp) {
         const { simClock, clock, env } = clocks();
