@@ -164,6 +164,33 @@ test("TestWaitForState_etaHint: an ETA shortens the next delay; progress % is ex
     expect(c2.sleeps).toEqual([1_000, 2_000, 1_000]);
 });
 
+test("TestWaitForState_etaStretch: off by default; with maxHintedDelayMs a far ETA lengthens polls, also through an outage", async () => {
+    const states = (): (() => Promise<Observation<unknown>>) => {
+        let i = 0;
+        return async () => {
+            i++;
+            if (i === 1) return { state: "RUNNING", etaMs: 600_000 };
+            if (i === 2) throw refused();
+            return { state: "DONE" };
+        };
+    };
+    const off = fakeClock();
+    await waitFor({ ...base, clock: off, random: () => 1, refresh: states(), timeoutMs: 3_600_000, minDelayMs: 1_000, maxDelayMs: 30_000 });
+    expect(off.sleeps).toEqual([1_000, 2_000]); // the backoff; a far ETA does not lengthen it
+
+    const on = fakeClock();
+    const opts = { minDelayMs: 1_000, maxDelayMs: 30_000, maxHintedDelayMs: 120_000 };
+    await waitFor({ ...base, clock: on, random: () => 1, refresh: states(), timeoutMs: 3_600_000, ...opts });
+    // 10 minutes left: capped at 120 s; after the refused poll, (600 − 120) s left from the last ETA: capped again.
+    expect(on.sleeps).toEqual([120_000, 120_000]);
+
+    const near = fakeClock();
+    let j = 0;
+    const nearEnd = async (): Promise<Observation<unknown>> => (j++ === 0 ? { state: "RUNNING", etaMs: 50_000 } : { state: "DONE" });
+    await waitFor({ ...base, clock: near, random: () => 1, refresh: nearEnd, timeoutMs: 3_600_000, ...opts });
+    expect(near.sleeps).toEqual([1_000]); // half the ETA is within the usual ceiling: the backoff stands
+});
+
 test("TestWaitForState_notBefore: a scheduled window start lengthens the wait up to the window", async () => {
     const clock = fakeClock();
     const windowStart = clock.now() + 3_600_000;
