@@ -205,7 +205,7 @@ const aviImage: Kind = {
         const sim = await aviSim(simClock, { imageProcessMs: opMs });
         const pkg = { path: join(tmp, "controller.pkg") };
         await sims.makeAviPackage(pkg.path, { version: "22.1.7" });
-        const handler = require(bin("provider/avi/image-handler.js")).controllerImageHandler(env);
+        const handler = require(bin("provider/avi/controller-image-handler.js")).controllerImageHandler(env);
         const connection = { endpoint: sim.url, username: sim.username, password: sim.password };
         return {
             simClock,
@@ -230,10 +230,10 @@ const aviUpgrade: Kind = {
         const pkg = { path: join(tmp, "controller.pkg") };
         await sims.makeAviPackage(pkg.path, { version: "22.1.7" });
         const connection = { endpoint: sim.url, username: sim.username, password: sim.password };
-        const image = await require(bin("provider/avi/image-handler.js"))
+        const image = await require(bin("provider/avi/controller-image-handler.js"))
             .controllerImageHandler(env)
             .create({ ...quiet, connection, file: pkg.path });
-        const handler = require(bin("provider/avi/upgrade-handler.js")).controllerUpgradeHandler(env);
+        const handler = require(bin("provider/avi/controller-upgrade-handler.js")).controllerUpgradeHandler(env);
         return {
             simClock,
             clock,

@@ -3,9 +3,9 @@
  * `provider/runtime.ts`).
  */
 import { vendorRuntime } from "../core/dynamic";
-import { controllerImageHandler } from "./image-handler";
+import { controllerImageHandler } from "./controller-image-handler";
 import { aviKinds } from "./kinds";
-import { controllerUpgradeHandler } from "./upgrade-handler";
+import { controllerUpgradeHandler } from "./controller-upgrade-handler";
 
 /** Handlers of the avi vendor. */
 export const aviRuntime = vendorRuntime(aviKinds, { ControllerImage: controllerImageHandler, ControllerUpgrade: controllerUpgradeHandler });

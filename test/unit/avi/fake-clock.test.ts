@@ -6,8 +6,8 @@
 import { FakeClock } from "../../../provider/core/clock";
 import { ResourceNotReadyError, type ResourceHandler } from "../../../provider/core/dynamic";
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
-import { controllerImageHandler, type ImageInputs, type ImageOutputs } from "../../../provider/avi/image-handler";
-import { controllerUpgradeHandler, type UpgradeInputs, type UpgradeOutputs } from "../../../provider/avi/upgrade-handler";
+import { controllerImageHandler, type ImageInputs, type ImageOutputs } from "../../../provider/avi/controller-image-handler";
+import { controllerUpgradeHandler, type UpgradeInputs, type UpgradeOutputs } from "../../../provider/avi/controller-upgrade-handler";
 import { ManualClock } from "../../../simulators/core/clock";
 import { startAviSimulator, type AviSimulator } from "../../../simulators/avi";
 import { packageFile } from "./sim-helpers";

@@ -36,7 +36,7 @@ import { sha256File } from "../core/upload";
 import { formatDuration, waitFor } from "../core/waiter";
 import { AviClient, type AviImage } from "./client";
 import { connectionSchema, controllerName, resolveConnection } from "./connection";
-import { readPackageInfo } from "./package-info";
+import { readPackageInfo } from "./versions";
 
 /** Defaults of the wait budget, in seconds: one hour for upload and processing. */
 export const IMAGE_DEFAULTS = { waitTimeoutSeconds: 3600, pollIntervalSeconds: 5, rebootTimeoutSeconds: 900 } as const;

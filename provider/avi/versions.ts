@@ -1,5 +1,5 @@
 /**
- * What a local controller package says about itself, read from its first two tar blocks without
+ * Avi controller versions: what a local controller package says about itself, read from its first two tar blocks without
  * reading the rest: automation matches the controller's `controller_info.build.tag` against the
  * package's `bootstrap/VERSION` (avi.md §4). The file's layout is [inferred]; a package that is not
  * such a tar simply yields `undefined` (the image is then found by diffing the image list).
