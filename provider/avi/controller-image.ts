@@ -21,7 +21,11 @@ export interface ControllerImageArgs {
      * mismatch deletes the uploaded image and fails. The policy pack's `image-checksum` rule requires it.
      */
     expectedSha256?: pulumi.Input<string>;
-    /** Budget for the controller's processing after the upload, in seconds. Default 3600. */
+    /**
+     * One deadline for the whole create or update, in seconds: the upload, the controller's processing
+     * (`IMAGE_FSM_*`) and any outage come out of it. Default 3600 (1 hour). An image still being processed
+     * at the deadline stays in state; the next `up` resumes the wait.
+     */
     waitTimeoutSeconds?: pulumi.Input<number>;
     /** Poll interval floor while waiting, in seconds. Default 5. */
     pollIntervalSeconds?: pulumi.Input<number>;

@@ -2,6 +2,7 @@
  * Options of the Appgate simulator and how defaults and time compression are resolved.
  */
 import type { Clock } from "../core/clock";
+import { scaleTimings } from "../core/timings";
 
 /** Durations of the simulated upgrade phases, in milliseconds of the simulator's clock. */
 export interface AppgateTimings {
@@ -162,31 +163,9 @@ export interface AppgateSimulatorOptions {
     readonly log?: (line: string) => void;
 }
 
-const TIMING_KEYS: ReadonlyArray<keyof AppgateTimings> = [
-    "idleAfterPrepareMs",
-    "startMs",
-    "downloadMs",
-    "verifyMs",
-    "installMs",
-    "rebootMs",
-    "cancelMs",
-];
-
 /** Resolve phase durations: explicit values win; defaults are divided by `speed`. */
 export function resolveAppgateTimings(timings: Partial<AppgateTimings> = {}, speed = 1): AppgateTimings {
-    if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`Appgate simulator [speed] must be a positive number, got ${speed}.`);
-    const resolved: Record<string, number> = {};
-    for (const key of TIMING_KEYS) {
-        const explicit = timings[key];
-        if (explicit === undefined) {
-            resolved[key] = Math.round(DEFAULT_APPGATE_TIMINGS[key] / speed);
-        } else if (typeof explicit !== "number" || !Number.isFinite(explicit) || explicit < 0) {
-            throw new Error(`Appgate simulator [timings.${key}] must be a non-negative number, got ${JSON.stringify(explicit)}.`);
-        } else {
-            resolved[key] = explicit;
-        }
-    }
-    return resolved as unknown as AppgateTimings;
+    return scaleTimings("Appgate", DEFAULT_APPGATE_TIMINGS, timings, speed);
 }
 
 /** Resolve the runtime settings from options. */

@@ -3,6 +3,7 @@
  * knobs that pick a side of every fact avi.md labels inferred or unknown (see README.md).
  */
 import type { Clock } from "../core/clock";
+import { scaleTimings } from "../core/timings";
 
 /** Durations of the simulated phases, in milliseconds of the simulator's clock. */
 export interface AviTimings {
@@ -110,16 +111,7 @@ export interface AviSimulatorOptions {
 
 /** Resolve durations: explicit values win; defaults are divided by `speed`. */
 export function resolveAviTimings(timings: Partial<AviTimings> = {}, speed = 1): AviTimings {
-    if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`Avi simulator [speed] must be a positive number, got ${speed}.`);
-    const resolved: Record<string, number> = {};
-    for (const key of Object.keys(DEFAULT_AVI_TIMINGS) as (keyof AviTimings)[]) {
-        const explicit = timings[key];
-        if (explicit !== undefined && (!Number.isFinite(explicit) || explicit < 0)) {
-            throw new Error(`Avi simulator [timings.${key}] must be a non-negative number, got ${explicit}.`);
-        }
-        resolved[key] = explicit ?? Math.round(DEFAULT_AVI_TIMINGS[key] / speed);
-    }
-    return resolved as unknown as AviTimings;
+    return scaleTimings("Avi", DEFAULT_AVI_TIMINGS, timings, speed);
 }
 
 /** Resolve the runtime settings from options. */

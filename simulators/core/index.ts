@@ -27,6 +27,7 @@ export { CoreErrorCodes, SimulatorHttpError } from "./http-error";
 export type { ErrorBodyFormatter } from "./http-error";
 export { DEFAULT_JSON_BODY_LIMIT_BYTES, discardBody, isJsonObject, readJsonBody, sendJson, sendNoContent } from "./http-io";
 export { Router } from "./router";
+export { scaleTimings } from "./timings";
 export type { RouteContext, RouteDefinition, RouteHandler, RouteMatch } from "./router";
 export { consumeStream } from "./streaming";
 export type { ConsumedStream, ConsumeStreamOptions } from "./streaming";

@@ -2,6 +2,7 @@
  * Options of the Riverbed simulator and how defaults and time compression are resolved.
  */
 import type { Clock } from "../core/clock";
+import { scaleTimings } from "../core/timings";
 
 /** Durations of the simulated phases, in milliseconds of the simulator's clock. */
 export interface RiverbedTimings {
@@ -115,21 +116,7 @@ export interface RiverbedSimulatorOptions {
 
 /** Resolve phase durations: explicit values win; defaults are divided by `speed`. */
 export function resolveTimings(timings: Partial<RiverbedTimings> = {}, speed = 1): RiverbedTimings {
-    if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`Riverbed simulator [speed] must be a positive number, got ${speed}.`);
-    const pick = (key: keyof RiverbedTimings): number => {
-        const explicit = timings[key];
-        if (explicit === undefined) return Math.round(DEFAULT_RIVERBED_TIMINGS[key] / speed);
-        if (!Number.isFinite(explicit) || explicit < 0)
-            throw new Error(`Riverbed simulator [timings.${key}] must be a non-negative number, got ${explicit}.`);
-        return explicit;
-    };
-    return {
-        validateMs: pick("validateMs"),
-        initMs: pick("initMs"),
-        runningMs: pick("runningMs"),
-        rebootMs: pick("rebootMs"),
-        resetMs: pick("resetMs"),
-    };
+    return scaleTimings("Riverbed", DEFAULT_RIVERBED_TIMINGS, timings, speed);
 }
 
 /** Resolve the runtime settings from options. */

@@ -3,6 +3,7 @@
  * and how defaults and time compression are resolved.
  */
 import type { Clock } from "../core/clock";
+import { scaleTimings } from "../core/timings";
 
 /** Durations of the simulated upgrade tasks, in ms of the simulator's clock. */
 export interface UnityTimings {
@@ -86,16 +87,7 @@ export interface UnitySimulatorOptions extends Partial<Omit<UnityRuntimeSettings
 
 /** Resolve durations: explicit values win; defaults are divided by `speed`. */
 export function resolveUnityTimings(timings: Partial<UnityTimings> = {}, speed = 1): UnityTimings {
-    if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`Unity simulator [speed] must be a positive number, got ${speed}.`);
-    const out: Record<string, number> = {};
-    for (const key of Object.keys(DEFAULT_UNITY_TIMINGS) as Array<keyof UnityTimings>) {
-        const explicit = timings[key];
-        if (explicit !== undefined && (!Number.isFinite(explicit) || explicit < 0)) {
-            throw new Error(`Unity simulator [timings.${key}] must be a non-negative number, got ${explicit}.`);
-        }
-        out[key] = explicit ?? Math.round(DEFAULT_UNITY_TIMINGS[key] / speed);
-    }
-    return out as unknown as UnityTimings;
+    return scaleTimings("Unity", DEFAULT_UNITY_TIMINGS, timings, speed);
 }
 
 /** Resolve the runtime settings from options. */
