@@ -1,8 +1,16 @@
 import { ResourceNotReadyError, type ResourceHandler } from "../../../provider/core/dynamic";
 import { handlerEnv, processEnv, type HandlerEnv } from "../../../provider/core/env";
 import { VendorFailureError } from "../../../provider/core/errors";
-import { controllerImageHandler as imageFactory, type ImageInputs, type ImageOutputs } from "../../../provider/avi/controller-image-handler";
-import { controllerUpgradeHandler as upgradeFactory, type UpgradeInputs, type UpgradeOutputs } from "../../../provider/avi/controller-upgrade-handler";
+import {
+    controllerImageHandler as imageFactory,
+    type ImageInputs,
+    type ImageOutputs,
+} from "../../../provider/avi/controller-image-handler";
+import {
+    controllerUpgradeHandler as upgradeFactory,
+    type UpgradeInputs,
+    type UpgradeOutputs,
+} from "../../../provider/avi/controller-upgrade-handler";
 import { getUpgradeStatusInfo } from "../../../provider/avi/upgrade-status-info";
 import { startAviSimulator, type AviSimulator, type AviSimulatorOptions } from "../../../simulators/avi";
 import { aviClient, FAST_AVI, packageFile } from "./sim-helpers";
