@@ -33,19 +33,16 @@ export async function readThroughOutage<T>(
 ): Promise<OutageRead<T>> {
     const budget = Math.min(options.maxOutageMs ?? READ_OUTAGE_BUDGET_MS, READ_OUTAGE_BUDGET_MS);
     try {
-        const done = await waitFor<T>({
+        const value = await readThrough<T>({
             what: options.what,
-            refresh: async () => ({ state: "READ", object: await read() }),
-            target: ["READ"],
-            pending: [],
-            timeoutMs: budget,
+            read,
+            maxOutageMs: budget,
             minDelayMs: Math.min(2_000, budget),
             maxDelayMs: Math.min(15_000, Math.max(2_000, budget)),
-            transient: { maxOutageMs: budget },
             clock: env.clock,
             onProgress: waitProgress(options.log, "refresh", { clock: env.clock, quietStates: true, outageBudgetMs: budget }),
         });
-        return { reachable: true, value: done.object as T };
+        return { reachable: true, value };
     } catch (err) {
         if (err instanceof TransientBudgetExceededError || err instanceof WaitTimeoutError) {
             const reason = `${options.what} stayed unreachable for ${formatDuration(budget)} (${firstLine(err.lastError ?? err)})`;

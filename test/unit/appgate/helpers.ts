@@ -48,3 +48,19 @@ export async function adminClient(sim: AppgateSimulator, version = sim.peerVersi
         change: async (id: string, changeId: string) => (await call(`/appliances/${id}/change/${changeId}`)).body,
     };
 }
+
+/**
+ * Lets simulated time pass on `clock` (100 ms per step, at most an hour) until `probe` answers
+ * something: the fake-clock counterpart of {@link eventually}.
+ */
+export async function whenSimulated<T>(
+    clock: { sleep(ms: number): Promise<void> },
+    probe: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
+    for (let step = 0; step < 36_000; step++) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        await clock.sleep(100);
+    }
+    throw new Error("not reached within an hour of simulated time");
+}

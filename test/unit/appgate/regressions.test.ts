@@ -15,25 +15,13 @@ import type { ResourceHandler } from "../../../provider/core/dynamic";
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
 import { ManualClock } from "../../../simulators/core";
-import { adminClient, FAST } from "./helpers";
+import { adminClient, FAST, whenSimulated } from "./helpers";
 
 let env: HandlerEnv;
 let handler: ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs>;
 
-/** Lets simulated time pass (100 ms per step) until `probe` answers something. */
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, _wallClockTimeoutMs?: number): Promise<T> {
-    for (let step = 0; step < 36_000; step++) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        await env.clock.sleep(100);
-    }
-    throw new Error("not reached within an hour of simulated time");
-}
-
-/** Forgets every shared client (a new provider process, as far as sessions go). */
-function closeAllSessions(): void {
-    env?.clients.close();
-}
+/** Lets simulated time pass on the handler's clock until `probe` answers something. */
+const eventually = <T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> => whenSimulated(env.clock, probe);
 
 const TARGET = "6.4.1+40123";
 const FROM = "6.3.2+36260";
@@ -75,7 +63,7 @@ function inputs(appliance: string, extra: Partial<ApplianceUpgradeInputs> = {}):
 async function preparedBehindOurBack(appliance: string): Promise<void> {
     const admin = await adminClient(sim);
     expect((await admin.prepare(sim.appliance(appliance).id, sim.imageUrl(TARGET))).status).toBe(202);
-    await eventually(() => (sim.appliance(appliance).upgrade.status === "ready" ? true : undefined), 2_000);
+    await eventually(() => (sim.appliance(appliance).upgrade.status === "ready" ? true : undefined));
 }
 
 beforeEach(() => {
@@ -84,7 +72,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
     jest.restoreAllMocks();
-    closeAllSessions();
+    env?.clients.close(); // a new provider process, as far as sessions go
     await sim?.stop();
 });
 
@@ -158,10 +146,10 @@ describe("a rebooting appliance answers plain-text 502s to every request about i
     /** Prepares with the provider, then completes behind its back (the run that did it was killed) until the appliance is down. */
     async function killedDuringReboot(name: string): Promise<ApplianceUpgradeOutputs> {
         const { outs: prepared } = await handler.create(inputs(name));
-        closeAllSessions();
+        env.clients.close(); // a new provider process, as far as sessions go
         const admin = await adminClient(sim);
         expect((await admin.complete(sim.appliance(name).id, true)).status).toBe(202);
-        await eventually(() => (sim.appliance(name).online ? undefined : true), 2_000);
+        await eventually(() => (sim.appliance(name).online ? undefined : true));
         return prepared;
     }
 
@@ -187,11 +175,11 @@ describe("a rebooting appliance answers plain-text 502s to every request about i
         const refreshed = await handler.read!(prepared.applianceId, prepared);
         expect(refreshed.id).toBe(prepared.applianceId);
         expect(sim.calls.snapshot()["appliances.get"]!.byStatus["502"]).toBeGreaterThan(0);
-        await eventually(() => (sim.appliance("gateway-2").online ? true : undefined), 2_000);
+        await eventually(() => (sim.appliance("gateway-2").online ? true : undefined));
         // Destroy of a resource whose appliance reboots again: the lookups wait it out, then nothing is left to cancel.
         const admin = await adminClient(sim);
         await admin.call(`/appliances/${prepared.applianceId}/switch-partition`, { method: "POST" });
-        await eventually(() => (sim.appliance("gateway-2").online ? undefined : true), 2_000);
+        await eventually(() => (sim.appliance("gateway-2").online ? undefined : true));
         await handler.delete!(prepared.applianceId, { ...prepared, phase: "prepared" });
         expect(sim.applianceCalls("gateway-2").cancel).toBe(0);
         expect(logs.some((l) => l.includes("no upgrade is prepared on gateway-2: nothing to cancel"))).toBe(true);

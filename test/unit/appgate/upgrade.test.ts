@@ -17,25 +17,13 @@ import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../p
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
 import { ManualClock } from "../../../simulators/core";
-import { FAST } from "./helpers";
+import { FAST, whenSimulated } from "./helpers";
 
 let env: HandlerEnv;
 let handler: ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs>;
 
-/** Lets simulated time pass (100 ms per step) until `probe` answers something. */
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-    for (let step = 0; step < 36_000; step++) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        await env.clock.sleep(100);
-    }
-    throw new Error("not reached within an hour of simulated time");
-}
-
-/** Forgets every shared client (a new provider process, as far as sessions go). */
-function closeAllSessions(): void {
-    env.clients.close();
-}
+/** Lets simulated time pass on the handler's clock until `probe` answers something. */
+const eventually = <T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> => whenSimulated(env.clock, probe);
 
 const TARGET = "6.4.1+40123";
 const IMAGE_FILE = "appgate-6.4.1-40123-release.img.zip";
@@ -75,7 +63,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
     jest.restoreAllMocks();
-    closeAllSessions();
+    env.clients.close(); // a new provider process, as far as sessions go
     await sim?.stop();
 });
 
@@ -222,7 +210,7 @@ describe("prepare and complete", () => {
         expect(sim.applianceCalls("gateway-1")).toMatchObject({ prepare: 0, complete: 0 });
 
         const first = await create(inputs("gateway-2"));
-        closeAllSessions();
+        env.clients.close(); // a new provider process, as far as sessions go
         const adopted = await create(inputs("gateway-2"));
         expect(adopted).toMatchObject({ phase: "prepared", preparedImage: IMAGE_FILE });
         expect(first.phase).toBe("prepared");

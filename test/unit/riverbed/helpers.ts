@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeAllSessions } from "../../../provider/core/sessions";
+import { processEnv } from "../../../provider/core/env";
 import {
     makeRiverbedImage,
     startRiverbedSimulator,
@@ -61,7 +61,7 @@ export function captureLogs(): { lines: string[]; restore: () => void } {
 
 /** Closes pooled keep-alive connections so nothing outlives a test. */
 export function closeSessions(): void {
-    closeAllSessions();
+    processEnv.clients.close();
 }
 
 /** The error a call fails with; fails the test when the call succeeds. */
