@@ -10,7 +10,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeRiverbedImage, startRiverbedSimulator, type RiverbedImageFile, type RiverbedSimulator } from "../../simulators/riverbed";
+import {
+    makeRiverbedImage,
+    startRiverbedSimulator,
+    type RiverbedImageFile,
+    type RiverbedSimulator,
+    type RiverbedSimulatorOptions,
+} from "../../simulators/riverbed";
 import { TestStack } from "./harness";
 import { killPulumiTree } from "./process-tree";
 
@@ -39,18 +45,22 @@ async function stackFor(sim: RiverbedSimulator): Promise<TestStack> {
     });
 }
 
+/** A compressed-time device that requires our credentials; `options` take one side of an open fact. */
+function startDevice(options: Partial<RiverbedSimulatorOptions> = {}, rebootMs = 1_500): Promise<RiverbedSimulator> {
+    return startRiverbedSimulator({
+        username: "operator",
+        password: PASSWORD,
+        timings: { validateMs: 200, initMs: 200, runningMs: 300, rebootMs, resetMs: 100 },
+        ...options,
+    });
+}
+
 describe("an upload reply with only the image id", () => {
     let sim: RiverbedSimulator;
     let stack: TestStack;
 
     beforeAll(async () => {
-        sim = await startRiverbedSimulator({
-            username: "operator",
-            password: PASSWORD,
-            uploadReply: "id-only",
-            timings: { validateMs: 200, initMs: 200, runningMs: 300, rebootMs: 1_500, resetMs: 100 },
-            keepImagesAcrossReboot: true,
-        });
+        sim = await startDevice({ uploadReply: "id-only", keepImagesAcrossReboot: true });
         stack = await stackFor(sim);
     });
     afterAll(async () => {
@@ -75,12 +85,7 @@ describe("a refresh during a 5xx burst", () => {
     let stack: TestStack;
 
     beforeAll(async () => {
-        sim = await startRiverbedSimulator({
-            username: "operator",
-            password: PASSWORD,
-            timings: { validateMs: 200, initMs: 200, runningMs: 300, rebootMs: 1_500, resetMs: 100 },
-            keepImagesAcrossReboot: true,
-        });
+        sim = await startDevice({ keepImagesAcrossReboot: true });
         stack = await stackFor(sim);
     });
     afterAll(async () => {
@@ -111,11 +116,7 @@ describe("kill -9 during the reboot, then up", () => {
     let stack: TestStack;
 
     beforeAll(async () => {
-        sim = await startRiverbedSimulator({
-            username: "operator",
-            password: PASSWORD,
-            timings: { validateMs: 200, initMs: 200, runningMs: 300, rebootMs: 6_000, resetMs: 100 },
-        });
+        sim = await startDevice({}, 6_000); // a reboot long enough to kill the run inside it
         stack = await stackFor(sim);
     });
     afterAll(async () => {
