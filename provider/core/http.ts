@@ -5,7 +5,8 @@
  * - per-phase timeouts (lookup, connect, TLS, response headers, idle socket) and never a whole-transfer
  *   timeout, so a multi-GB upload is bounded only by an idle socket;
  * - retries with full-jitter exponential backoff for idempotent requests on 408/429/5xx and network
- *   errors, honouring `Retry-After`; a non-idempotent request (an operation-starting POST) is retried
+ *   errors, honouring `Retry-After` (inside a waiter's poll, which the waiter retries itself, one
+ *   retry after a connection error and none after an error status: see wait-poll.ts); a non-idempotent request (an operation-starting POST) is retried
  *   only when the connection was refused (the request provably never reached the device) or when
  *   authentication was rejected (401: the vendor did not act on it);
  * - a pluggable {@link AuthStrategy}; on a rejection the strategy re-authenticates and the request is
@@ -37,6 +38,7 @@ import type { AuthContext, AuthStrategy } from "./auth";
 import { systemClock, type Clock } from "./clock";
 import type { HttpResponse, RequestOptions } from "./http-types";
 import { VendorApiError, redact } from "./errors";
+import { inWaitPoll, WAIT_POLL_RETRIES } from "./wait-poll";
 
 export type { HttpMethod, HttpResponse, RequestOptions } from "./http-types";
 
@@ -134,7 +136,11 @@ export class HttpSession {
 
     /** Sends a request with auth and retries; throws {@link VendorApiError} on any failure. */
     async request<T = unknown>(request: RequestOptions): Promise<HttpResponse<T>> {
-        const limit = this.options.retry?.limit ?? 4;
+        const sessionLimit = this.options.retry?.limit ?? 4;
+        // Inside a waiter's poll the waiter owns outage retries (see wait-poll.ts).
+        const waitPoll = inWaitPoll();
+        const limit = waitPoll ? Math.min(sessionLimit, WAIT_POLL_RETRIES.afterConnectionError) : sessionLimit;
+        const statusLimit = waitPoll ? Math.min(sessionLimit, WAIT_POLL_RETRIES.afterErrorStatus) : sessionLimit;
         const idempotent = request.idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].includes(request.method);
         const streamBody = isStream(request.body);
         let attempt = 0;
@@ -172,7 +178,11 @@ export class HttpSession {
             const transient = RETRY_STATUSES.has(response.status);
             const maxRetryAfter = this.options.retry?.maxRetryAfterMs ?? 120_000;
             const retryable =
-                transient && idempotent && !streamBody && attempt <= limit && (retryAfterMs === undefined || retryAfterMs <= maxRetryAfter);
+                transient &&
+                idempotent &&
+                !streamBody &&
+                attempt <= statusLimit &&
+                (retryAfterMs === undefined || retryAfterMs <= maxRetryAfter);
             if (retryable) {
                 await this.backoff(attempt, retryAfterMs, `HTTP ${response.status}`, request);
                 continue;

@@ -18,13 +18,21 @@
  * Timing: the first refresh happens at once (after `initialDelayMs`); then the delay grows
  * exponentially from `minDelayMs` to `maxDelayMs` with full jitter, as in smithy's waiter. Vendor hints
  * may change the next delay: an ETA (given, or derived from progress % between two polls) shortens
- * it (or, with `maxHintedDelayMs`, lengthens it while the end is far); a scheduled start
+ * it, or lengthens it up to `maxHintedDelayMs` (120 s) while the end is far; a scheduled start
  * (`notBefore`) lengthens it. The last sleep is cut so a final refresh happens
- * right at the deadline. Clock, sleep and randomness are injected so unit tests run in milliseconds.
+ * right at the deadline. Requests made by `refresh` are retried at most once by the HTTP session
+ * (the waiter's next poll is the retry; see wait-poll.ts). Clock, sleep and randomness are injected so unit tests run in milliseconds.
  */
 
 import { systemClock, type Clock } from "./clock";
 import { isTransientError } from "./errors";
+import { asWaitPoll } from "./wait-poll";
+
+/**
+ * Default of {@link WaitOptions.maxHintedDelayMs}: the longest a vendor's estimate may stretch one
+ * delay, and so the longest a failure state or a too-long estimate can go unseen.
+ */
+export const DEFAULT_MAX_HINTED_DELAY_MS = 120_000;
 
 /** What one refresh observed. */
 export interface Observation<T> {
@@ -73,12 +81,16 @@ export interface WaitOptions<T> {
     /** Ceiling of the delay between refreshes. Default 30 000. */
     maxDelayMs?: number;
     /**
-     * Longest delay an ETA may stretch a poll to while the end is far (half the time left, when that
-     * is above `maxDelayMs`; through an outage, counted from the last ETA seen). Default `maxDelayMs`:
-     * an ETA only shortens delays. bench/polling measures what 120 000 buys (a 30-minute Unity
-     * upgrade: 171 → 38 status GETs, median lag 4.7 → 0.5 s); a failure state or a too-long
-     * estimate is then seen up to that late, and the Unity fake-clock test pins the 15–30 s cadence,
-     * which is why it is not the default yet.
+     * Longest delay an ETA may stretch a poll to while the end is far: when half the time left is
+     * above `maxDelayMs`, the next delay is that half, at most this long; through an outage it is
+     * counted from the last ETA seen, and never reaches past the outage budget. Polls thin out far
+     * from the end and thicken towards it. Default {@link DEFAULT_MAX_HINTED_DELAY_MS} (120 s);
+     * set it to `maxDelayMs` to let an ETA only shorten delays.
+     *
+     * Safety on real appliances: only a vendor estimate (or progress that moves) stretches a delay,
+     * so a failure state or a wrong, too-long estimate is seen at most this late, and an outage
+     * budget is never overshot by more than `maxDelayMs` (as without hints); an estimate that is too
+     * short only shortens delays. bench/polling measures what it buys.
      */
     maxHintedDelayMs?: number;
     /** How many consecutive target observations are needed. Default 1. */
@@ -217,7 +229,7 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
     const random = options.random ?? Math.random;
     const minDelay = options.minDelayMs ?? 1_000;
     const maxDelay = options.maxDelayMs ?? 30_000;
-    const maxHintedDelay = Math.max(maxDelay, options.maxHintedDelayMs ?? maxDelay);
+    const maxHintedDelay = Math.max(maxDelay, options.maxHintedDelayMs ?? DEFAULT_MAX_HINTED_DELAY_MS);
     const failure = options.failure ?? [];
     const isTransient = options.transient?.isTransient ?? isTransientError;
     const maxOutageMs = options.transient?.maxOutageMs ?? 10 * 60_000;
@@ -246,7 +258,7 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
         polls++;
         let observation: Observation<T> | undefined;
         try {
-            observation = await options.refresh();
+            observation = await asWaitPoll(options.refresh);
         } catch (err) {
             if (!isTransient(err)) {
                 throw err;
@@ -307,12 +319,16 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
             delay = Math.max(minDelay, Math.min(delay, eta));
             lastEta = { ms: eta, at: now };
         }
-        // ... or, with `maxHintedDelayMs` above the ceiling, lengthened while the end is far (also
-        // through an outage, from the last ETA seen): half the time left, so polls thin out far from
-        // the end and thicken towards it. Off by default (see the option).
+        // ... or lengthened while the end is far (also through an outage, from the last ETA seen):
+        // half the time left, at most `maxHintedDelayMs`, so polls thin out far from the end and
+        // thicken towards it; in an outage, never past the moment its budget runs out.
         const etaLeft = eta ?? (observation || !lastEta ? undefined : lastEta.ms - (now - lastEta.at));
         if (maxHintedDelay > maxDelay && etaLeft !== undefined && etaLeft / 2 > maxDelay) {
-            delay = Math.max(delay, Math.min(etaLeft / 2, maxHintedDelay));
+            let stretched = Math.min(etaLeft / 2, maxHintedDelay);
+            if (outageStart !== undefined) {
+                stretched = Math.min(stretched, outageStart + maxOutageMs - now);
+            }
+            delay = Math.max(delay, stretched);
         }
         // ... lengthened up to a scheduled start that lies in the future ...
         if (observation?.notBefore !== undefined && observation.notBefore > now + delay) {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { BasicCsrfAuth, BearerTokenAuth, CookieCsrfAuth } from "../../../provider/core/auth";
 import { VendorApiError } from "../../../provider/core/errors";
 import { HttpSession, parseRetryAfter, type HttpSessionOptions } from "../../../provider/core/http";
+import { asWaitPoll } from "../../../provider/core/wait-poll";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
@@ -113,6 +114,33 @@ test("a non-idempotent start (POST) is never retried on 5xx", async () => {
     expect(n).toBe(1);
     expect(sleeps).toEqual([]);
     expect(err.message).toBe(`acme POST /update/start on ${srv.url}: 502 (GW) bad gateway`);
+});
+
+test("inside a waiter's poll a 503 is not retried and a reset connection once: the waiter's next poll is the retry", async () => {
+    let n = 0;
+    let reset = false;
+    const srv = await serve((req, res) => {
+        n++;
+        if (reset) req.socket.destroy();
+        else json(res, 503, { error_id: "FAILOVER", error_text: "management is failing over" });
+    });
+    open.push(srv);
+    const { s } = session(srv.url);
+    const busy = await asWaitPoll(() => s.request({ method: "GET", path: "/session" })).catch((e) => e);
+    expect(busy.status).toBe(503);
+    expect(busy.transient).toBe(true);
+    expect(n).toBe(1);
+    n = 0;
+    reset = true;
+    const dropped = await asWaitPoll(() => s.request({ method: "GET", path: "/session" })).catch((e) => e);
+    expect(dropped.code).toBe("ECONNRESET");
+    expect(n).toBe(2);
+    n = 0;
+    reset = false;
+    const oneShot = await s.request({ method: "GET", path: "/session" }).catch((e) => e); // outside a wait: the session's retries
+    expect(oneShot.status).toBe(503);
+    expect(n).toBe(4);
+    s.close();
 });
 
 test("a POST whose connection was reset mid-request is not retried; a GET is", async () => {

@@ -3,6 +3,7 @@ import {
     UnexpectedStateError,
     WaitFailedError,
     WaitTimeoutError,
+    DEFAULT_MAX_HINTED_DELAY_MS,
     waitFor,
     type Observation,
 } from "../../../provider/core/waiter";
@@ -164,31 +165,88 @@ test("TestWaitForState_etaHint: an ETA shortens the next delay; progress % is ex
     expect(c2.sleeps).toEqual([1_000, 2_000, 1_000]);
 });
 
-test("TestWaitForState_etaStretch: off by default; with maxHintedDelayMs a far ETA lengthens polls, also through an outage", async () => {
-    const states = (): (() => Promise<Observation<unknown>>) => {
-        let i = 0;
-        return async () => {
-            i++;
-            if (i === 1) return { state: "RUNNING", etaMs: 600_000 };
-            if (i === 2) throw refused();
-            return { state: "DONE" };
-        };
+/** A refresh that answers each step in turn: an observation, or an error to throw (the last repeats). */
+function steps(...answers: (Observation<unknown> | Error)[]): () => Promise<Observation<unknown>> {
+    let i = 0;
+    return async () => {
+        const a = answers[Math.min(i++, answers.length - 1)];
+        if (a instanceof Error) throw a;
+        return a;
     };
-    const off = fakeClock();
-    await waitFor({ ...base, clock: off, random: () => 1, refresh: states(), timeoutMs: 3_600_000, minDelayMs: 1_000, maxDelayMs: 30_000 });
-    expect(off.sleeps).toEqual([1_000, 2_000]); // the backoff; a far ETA does not lengthen it
+}
 
-    const on = fakeClock();
-    const opts = { minDelayMs: 1_000, maxDelayMs: 30_000, maxHintedDelayMs: 120_000 };
-    await waitFor({ ...base, clock: on, random: () => 1, refresh: states(), timeoutMs: 3_600_000, ...opts });
-    // 10 minutes left: capped at 120 s; after the refused poll, (600 − 120) s left from the last ETA: capped again.
-    expect(on.sleeps).toEqual([120_000, 120_000]);
+describe("TestWaitForState_etaStretch (on by default, at most DEFAULT_MAX_HINTED_DELAY_MS)", () => {
+    const opts = { ...base, random: () => 1, timeoutMs: 3_600_000, minDelayMs: 1_000, maxDelayMs: 30_000 };
 
-    const near = fakeClock();
-    let j = 0;
-    const nearEnd = async (): Promise<Observation<unknown>> => (j++ === 0 ? { state: "RUNNING", etaMs: 50_000 } : { state: "DONE" });
-    await waitFor({ ...base, clock: near, random: () => 1, refresh: nearEnd, timeoutMs: 3_600_000, ...opts });
-    expect(near.sleeps).toEqual([1_000]); // half the ETA is within the usual ceiling: the backoff stands
+    test("a far ETA lengthens the delay to half the time left, capped at 120 s; polls thicken as the end nears", async () => {
+        const clock = fakeClock();
+        const refresh = steps(
+            { state: "RUNNING", etaMs: 600_000 }, // 10 min left: half is 300 s, capped
+            { state: "RUNNING", etaMs: 160_000 }, // half is 80 s
+            { state: "RUNNING", etaMs: 70_000 }, // half is 35 s
+            { state: "RUNNING", etaMs: 20_000 }, // near: the ETA shortens the backoff
+            { state: "DONE" },
+        );
+        await waitFor({ ...opts, clock, refresh });
+        expect(DEFAULT_MAX_HINTED_DELAY_MS).toBe(120_000);
+        expect(clock.sleeps).toEqual([120_000, 80_000, 35_000, 8_000]);
+    });
+
+    test("a near ETA keeps the usual backoff (half the ETA within the ceiling), shortened by the ETA", async () => {
+        const clock = fakeClock();
+        await waitFor({ ...opts, clock, refresh: steps({ state: "RUNNING", etaMs: 50_000 }, { state: "DONE" }) });
+        expect(clock.sleeps).toEqual([1_000]);
+        const late = fakeClock();
+        const refresh = steps(
+            ...Array.from({ length: 6 }, () => ({ state: "RUNNING" })),
+            { state: "RUNNING", etaMs: 5_000 },
+            { state: "DONE" },
+        );
+        await waitFor({ ...opts, clock: late, refresh });
+        expect(late.sleeps.slice(-2)).toEqual([30_000, 5_000]); // backed off to 30 s, then the ETA cuts it
+    });
+
+    test("a too-short ETA only shortens delays: polls stay at or above the floor until the end is seen", async () => {
+        const clock = fakeClock();
+        const refresh = steps(...Array.from({ length: 5 }, () => ({ state: "RUNNING", etaMs: 0 })), { state: "DONE" });
+        const r = await waitFor({ ...opts, clock, refresh });
+        expect(r.polls).toBe(6);
+        expect(clock.sleeps).toEqual([1_000, 1_000, 1_000, 1_000, 1_000]);
+    });
+
+    test("a too-long ETA delays a failure state by at most the cap", async () => {
+        const clock = fakeClock();
+        const start = clock.now();
+        const refresh = steps({ state: "RUNNING", etaMs: 3_000_000 }, { state: "FAILED", detail: "disk full" });
+        const err = await waitFor({ ...opts, clock, refresh }).catch((e) => e);
+        expect(err).toBeInstanceOf(WaitFailedError);
+        expect(clock.now() - start).toBe(DEFAULT_MAX_HINTED_DELAY_MS);
+    });
+
+    test("through an outage the last ETA keeps stretching polls, but never past the outage budget", async () => {
+        const clock = fakeClock();
+        const refresh = steps({ state: "RUNNING", etaMs: 1_200_000 }, refused(), refused(), refused(), { state: "DONE" });
+        const r = await waitFor({ ...opts, clock, refresh, transient: { maxOutageMs: 300_000 } });
+        expect(r.state).toBe("DONE");
+        // 120 s to the first refused poll (at 120 s; ETA left 1 080 s), 120 s twice more, then only up to the end of
+        // the outage budget (120 s + 300 s): 60 s.
+        expect(clock.sleeps).toEqual([120_000, 120_000, 120_000, 60_000]);
+
+        const over = fakeClock();
+        const start = over.now();
+        const down = steps({ state: "RUNNING", etaMs: 1_200_000 }, refused());
+        const err = await waitFor({ ...opts, clock: over, refresh: down, transient: { maxOutageMs: 300_000 } }).catch((e) => e);
+        expect(err).toBeInstanceOf(TransientBudgetExceededError);
+        // The outage began at 120 s; the budget ran out at 420 s; the next poll after that ends it (≤ maxDelayMs late).
+        expect(over.now() - start).toBeLessThanOrEqual(120_000 + 300_000 + 30_000);
+    });
+
+    test("maxHintedDelayMs = maxDelayMs turns the stretch off: a far ETA does not lengthen the backoff", async () => {
+        const clock = fakeClock();
+        const refresh = steps({ state: "RUNNING", etaMs: 600_000 }, refused(), { state: "DONE" });
+        await waitFor({ ...opts, clock, refresh, maxHintedDelayMs: 30_000 });
+        expect(clock.sleeps).toEqual([1_000, 2_000]);
+    });
 });
 
 test("TestWaitForState_notBefore: a scheduled window start lengthens the wait up to the window", async () => {
