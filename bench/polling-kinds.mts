@@ -219,7 +219,7 @@ const aviImage: Kind = {
 
 const aviUpgrade: Kind = {
     name: "avi:ControllerUpgrade",
-    hints: "progress % given, not passed to the waiter",
+    hints: "progress %, task counters",
     statusOps: ["usi.get", "usi.list", "usi.summary", "segroups.list", "cluster.get", "cluster.status", "cluster.runtime"],
     async prepare(opMs, tmp) {
         const { simClock, clock, env } = clocks();

@@ -303,7 +303,7 @@ export const controllerUpgradeHandler: HandlerFactory = (env: HandlerEnv): Resou
                     lastLines = lines;
                     ctx.log(`${label}: ${lines}`);
                 }
-                return { state: verdict.state, object: verdict, detail: lines };
+                return { state: verdict.state, object: verdict, detail: lines, progressPercent: verdict.progressPercent };
             },
             target: ["COMPLETE"],
             pending: ["IN_PROGRESS"],

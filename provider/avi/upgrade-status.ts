@@ -164,6 +164,14 @@ export interface Verdict {
     problems: string[];
     /** Uuids of suspended SE groups. */
     suspended: string[];
+    /**
+     * Progress of the whole operation in percent: the mean over the concerned records of each one's
+     * `progress` (or `tasks_completed`/`total_tasks` when `progress` is absent), a record done counting
+     * 100 and a record not started yet (stale, or without either field) 0. Undefined when no record
+     * reports either field. The waiter derives an ETA from the rate it moves at; each record counts
+     * the same because the vendor reports no per-record weight.
+     */
+    progressPercent?: number;
 }
 
 /** Judge every concerned record. */
@@ -179,9 +187,14 @@ export function judge(
     let done = 0;
     let failed = false;
     let unexpected = false;
+    let percentSum = 0;
+    let reported = false;
     for (const record of records) {
         const stale = baseline !== undefined && baseline.get(record.uuid) === fingerprint(record);
         const verdict = judgeRecord(record, target, phase, stale);
+        const percent = recordPercent(record);
+        reported ||= percent !== undefined;
+        percentSum += verdict.kind === "done" ? 100 : stale ? 0 : (percent ?? 0);
         lines.push(describeRecord(record, stale));
         const name = record.name ?? record.uuid;
         if (verdict.kind === "done") done++;
@@ -205,7 +218,19 @@ export function judge(
             : records.length > 0 && done === records.length
               ? "COMPLETE"
               : "IN_PROGRESS";
-    return { state, lines, problems, suspended };
+    const progressPercent = reported && records.length > 0 ? percentSum / records.length : undefined;
+    return { state, lines, problems, suspended, ...(progressPercent !== undefined ? { progressPercent } : {}) };
+}
+
+/** One record's progress in percent (0–100), from `progress` or the task counters; undefined when it reports neither. */
+function recordPercent(record: UpgradeStatusInfo): number | undefined {
+    if (typeof record.progress === "number" && Number.isFinite(record.progress)) {
+        return Math.min(100, Math.max(0, record.progress));
+    }
+    if (record.total_tasks && record.total_tasks > 0 && record.tasks_completed !== undefined) {
+        return Math.min(100, Math.max(0, (100 * record.tasks_completed) / record.total_tasks));
+    }
+    return undefined;
 }
 
 /** `sg-east UPGRADE_FSM_IN_PROGRESS 50% (2/4 tasks) at 22.1.6-…`. */

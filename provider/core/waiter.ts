@@ -17,7 +17,7 @@
  *
  * Timing: the first refresh happens at once (after `initialDelayMs`); then the delay grows
  * exponentially from `minDelayMs` to `maxDelayMs` with full jitter, as in smithy's waiter. Vendor hints
- * may change the next delay: an ETA (given, or derived from progress % between two polls) shortens
+ * may change the next delay: an ETA (given, or derived from the rate progress % moves at) shortens
  * it, or lengthens it up to `maxHintedDelayMs` (120 s) while the end is far; a scheduled start
  * (`notBefore`) lengthens it. The last sleep is cut so a final refresh happens
  * right at the deadline. Requests made by `refresh` are retried at most once by the HTTP session
@@ -240,8 +240,12 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
     const deadline = start + options.timeoutMs;
     const observed: Record<string, number> = {};
     let last: Observation<T> | undefined;
-    let previousProgress: { percent: number; at: number } | undefined;
+    const progress = new ProgressEta();
     let lastEta: { ms: number; at: number } | undefined;
+    let lastExpectedEnd: number | undefined; // epoch ms the last estimate expected the end at
+    let restartedFor: number | undefined; // the expected end the backoff last started again for
+    let backoffFrom = 0;
+    let previousPollAt: number | undefined;
     let lastError: unknown;
     let outageStart: number | undefined;
     let consecutiveErrors = 0;
@@ -307,14 +311,26 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
             throw new WaitTimeoutError(options.what, last, now - start, observed, options.timeoutMs, options.target, lastError);
         }
 
-        // Next delay: full-jitter exponential backoff between floor and ceiling ...
-        const ceiling = Math.min(maxDelay, minDelay * 2 ** Math.min(attempt - 1, 30));
+        // Next delay: full-jitter exponential backoff between floor and ceiling (starting again from the
+        // floor when an estimate has run out: the end was expected by now, so look again soon) ...
+        const vendorEta = observation?.etaMs !== undefined && observation.etaMs >= 0 ? observation.etaMs : undefined;
+        const progressEnd = observation ? progress.observe(observation.progressPercent, now, previousPollAt) : undefined;
+        const expectedEnd = vendorEta !== undefined ? now + vendorEta : progressEnd;
+        const eta = expectedEnd !== undefined && expectedEnd > now ? expectedEnd - now : undefined;
+        if (expectedEnd !== undefined) {
+            lastExpectedEnd = expectedEnd;
+        }
+        if (eta === undefined && lastExpectedEnd !== undefined && now >= lastExpectedEnd && lastExpectedEnd !== restartedFor) {
+            backoffFrom = attempt - 1;
+            restartedFor = lastExpectedEnd;
+        }
+        previousPollAt = now;
+        const ceiling = Math.min(maxDelay, minDelay * 2 ** Math.min(attempt - 1 - backoffFrom, 30));
         let delay = minDelay + random() * (ceiling - minDelay);
         if (targetsInARow > 0) {
             delay = minDelay; // re-confirming a target: do not back off
         }
-        // ... shortened by an ETA (the vendor's, or one derived from progress between two polls) ...
-        const eta = observation ? estimateEta(observation, previousProgress, now) : undefined;
+        // ... shortened by an ETA (the vendor's, or one extrapolated from progress %) ...
         if (eta !== undefined) {
             delay = Math.max(minDelay, Math.min(delay, eta));
             lastEta = { ms: eta, at: now };
@@ -336,9 +352,6 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
         }
         // ... and cut so the last refresh happens right at the deadline.
         delay = Math.max(0, Math.min(delay, deadline - now));
-        if (observation?.progressPercent !== undefined) {
-            previousProgress = { percent: observation.progressPercent, at: now };
-        }
         if (observation) {
             options.onProgress?.({ kind: "poll", observation, elapsedMs: now - start, nextDelayMs: delay });
         }
@@ -346,21 +359,49 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
     }
 }
 
-/** Time left as the vendor states it, or as extrapolated from progress % between two polls. */
-function estimateEta<T>(
-    observation: Observation<T>,
-    previous: { percent: number; at: number } | undefined,
-    now: number,
-): number | undefined {
-    if (observation.etaMs !== undefined && observation.etaMs >= 0) {
-        return observation.etaMs;
+/**
+ * Time left, extrapolated from progress %. Vendors report progress in steps (one per task), so:
+ * - the rate is averaged from the first poll that saw progress move to the poll that saw its latest
+ *   value (a rate between the last two polls is either nothing or a burst); the first move is the
+ *   anchor because progress often sits at its start value through a phase of unknown length
+ *   (prechecks, a queue), which would make the rate too slow and the estimate too long;
+ * - the estimate counts down from the poll that saw the latest value (a step that does not come
+ *   brings the end nearer, not further), and once it is overdue there is no estimate: the usual
+ *   backoff applies, neither stretched nor cut to the floor;
+ * - progress that goes back (a new phase restarting at 0) starts over.
+ */
+class ProgressEta {
+    private moved: Step | undefined;
+    private latest: Step | undefined;
+
+    /**
+     * Records one poll's progress; returns the epoch ms the end is expected at, once progress has
+     * moved twice (it may lie in the past: overdue). A step is dated halfway between the poll that saw
+     * it and the one before (it happened in between).
+     */
+    observe(percent: number | undefined, now: number, previousPollAt: number | undefined): number | undefined {
+        if (percent !== undefined) {
+            const at = previousPollAt === undefined ? now : (previousPollAt + now) / 2;
+            if (!this.latest || percent < this.latest.percent) {
+                this.latest = { percent, at: now };
+                this.moved = undefined;
+            } else if (percent > this.latest.percent) {
+                this.latest = { percent, at };
+                this.moved ??= this.latest;
+            }
+        }
+        const { moved, latest } = this;
+        if (!moved || !latest || latest.at <= moved.at) {
+            return undefined;
+        }
+        const ratePerMs = (latest.percent - moved.percent) / (latest.at - moved.at);
+        return latest.at + (100 - latest.percent) / ratePerMs;
     }
-    const percent = observation.progressPercent;
-    if (percent === undefined || !previous || now <= previous.at || percent <= previous.percent) {
-        return undefined;
-    }
-    const ratePerMs = (percent - previous.percent) / (now - previous.at);
-    return Math.max(0, (100 - percent) / ratePerMs);
+}
+
+interface Step {
+    percent: number;
+    at: number;
 }
 
 function validateWaitOptions<T>(o: WaitOptions<T>): void {

@@ -90,6 +90,25 @@ describe("judging UpgradeStatusInfo records", () => {
         expect(judge(old, target, upgrade).state).toBe("FAILED");
     });
 
+    test("progress of the whole operation: the mean over the records, done = 100, not started = 0, task counters when progress is absent", () => {
+        const records = [
+            rec("cluster-1", "UPGRADE_FSM_COMPLETED", { progress: 100 }),
+            rec("sg-1", "UPGRADE_FSM_IN_PROGRESS", { version: OLD, tasks_completed: 1, total_tasks: 4 }),
+            rec("sg-2", "UPGRADE_FSM_ENQUEUED", { version: OLD }),
+        ];
+        expect(judge(records, target, upgrade).progressPercent).toBeCloseTo((100 + 25 + 0) / 3);
+        // A record unchanged since before the start counts 0, whatever its old progress says.
+        const old = [
+            rec("cluster-1", "UPGRADE_FSM_COMPLETED", { version: OLD, progress: 100 }),
+            rec("sg-1", "UPGRADE_FSM_IN_PROGRESS", { progress: 50 }),
+        ];
+        const baseline = new Map([["cluster-1", fingerprint(old[0])]]);
+        expect(judge(old, target, upgrade, baseline).progressPercent).toBe(25);
+        // Out-of-range values are clamped; no record reporting either field gives no progress at all.
+        expect(judge([rec("sg-1", "UPGRADE_FSM_IN_PROGRESS", { progress: 140 })], target, upgrade).progressPercent).toBe(100);
+        expect(judge([rec("sg-1", "UPGRADE_FSM_IN_PROGRESS")], target, upgrade).progressPercent).toBeUndefined();
+    });
+
     test("failure states, SUSPENDED and unknown states", () => {
         for (const state of [
             "UPGRADE_FSM_ERROR",

@@ -241,6 +241,34 @@ describe("TestWaitForState_etaStretch (on by default, at most DEFAULT_MAX_HINTED
         expect(over.now() - start).toBeLessThanOrEqual(120_000 + 300_000 + 30_000);
     });
 
+    test("an estimate that runs out starts the backoff again from the floor: the end was expected by now", async () => {
+        const clock = fakeClock();
+        const running = Array.from({ length: 6 }, () => ({ state: "RUNNING" }));
+        const refresh = steps(
+            ...running,
+            { state: "RUNNING", etaMs: 5_000 },
+            { state: "RUNNING" },
+            { state: "RUNNING" },
+            { state: "DONE" },
+        );
+        await waitFor({ ...opts, clock, refresh });
+        expect(clock.sleeps).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 5_000, 1_000, 2_000]);
+    });
+
+    test("progress % that moves in steps gives an ETA: thin polls far from the end, the finish seen within the usual ceiling", async () => {
+        const clock = fakeClock();
+        const start = clock.now();
+        const stepMs = 180_000; // 10 steps of 10 %: a 30-minute operation
+        const refresh = async (): Promise<Observation<unknown>> => {
+            const t = clock.now() - start;
+            return t >= 10 * stepMs ? { state: "DONE" } : { state: "RUNNING", progressPercent: 10 * Math.floor(t / stepMs) };
+        };
+        const r = await waitFor({ ...opts, random: () => 0.5, clock, refresh, minDelayMs: 10_000 });
+        expect(Math.max(...clock.sleeps)).toBe(DEFAULT_MAX_HINTED_DELAY_MS); // stretched once the rate is known
+        expect(r.polls).toBeLessThanOrEqual(40); // a 10–30 s cadence alone makes ~90
+        expect(clock.now() - start - 10 * stepMs).toBeLessThanOrEqual(30_000);
+    });
+
     test("maxHintedDelayMs = maxDelayMs turns the stretch off: a far ETA does not lengthen the backoff", async () => {
         const clock = fakeClock();
         const refresh = steps({ state: "RUNNING", etaMs: 600_000 }, refused(), { state: "DONE" });
