@@ -17,6 +17,11 @@ const sims = require(bin("simulators/index.js")) as typeof Simulators;
 const { ManualClock } = sims;
 const { FakeClock } = require(bin("provider/core/clock.js"));
 const { handlerEnv } = require(bin("provider/core/env.js"));
+const { LearnedDurations } = require(bin("provider/core/learned-durations.js"));
+
+/** Durations learned in one provider process; a fleet sequence shares one across its runs. */
+export type Durations = InstanceType<typeof LearnedDurations>;
+export const newDurations = (): Durations => new LearnedDurations();
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -50,15 +55,18 @@ export interface Kind {
     name: string;
     /** What the vendor reports that can pace the polls. */
     hints: string;
+    /** Whether the handler passes learned durations to its wait (kinds without a usable vendor hint). */
+    learns: boolean;
     /** Simulator operations that are status reads. */
     statusOps: readonly string[];
-    prepare(opMs: number, tmp: string): Promise<Prepared>;
+    /** `durations`: the provider process's learned durations (fresh, or shared along a fleet sequence). */
+    prepare(opMs: number, tmp: string, durations: Durations): Promise<Prepared>;
 }
 
-function clocks(start = Date.UTC(2026, 0, 1)) {
+function clocks(durations: Durations, start = Date.UTC(2026, 0, 1)) {
     const simClock = new RecordingManualClock(start);
     const clock = new FakeClock(simClock.now(), (ms: number) => simClock.advance(ms));
-    const env = handlerEnv(clock);
+    const env = handlerEnv(clock, durations);
     return { simClock, clock, env };
 }
 
@@ -67,15 +75,17 @@ const quiet = { __logName: "bench", waitTimeoutSeconds: 7_200 };
 
 const RIVERBED = { username: "bench", password: "Bench-polling-pw-1" };
 async function riverbedImageFile(tmp: string, version: string) {
-    return sims.makeRiverbedImage({ version, sizeBytes: 64 * 1024, path: join(tmp, `rvbd-${Math.random().toString(36).slice(2)}.img`) });
+    // One image file for the whole fleet, as an operator would use (the learned-duration key names it).
+    return sims.makeRiverbedImage({ version, sizeBytes: 64 * 1024, path: join(tmp, `rvbd-${version.replace(/\W+/g, "-")}.img`) });
 }
 
 const riverbedImage: Kind = {
     name: "riverbed:UpgradeImage",
+    learns: true,
     hints: "none",
     statusOps: ["images.get", "images.list"],
-    async prepare(opMs, tmp) {
-        const { simClock, clock, env } = clocks();
+    async prepare(opMs, tmp, durations) {
+        const { simClock, clock, env } = clocks(durations);
         const sim = await sims.startRiverbedSimulator({ ...RIVERBED, clock: simClock, timings: { validateMs: opMs } });
         const file = await riverbedImageFile(tmp, "11.7.0 #24010");
         const handler = require(bin("provider/riverbed/upgrade-image-handler.js")).upgradeImageHandler(env);
@@ -92,10 +102,11 @@ const riverbedImage: Kind = {
 
 const riverbedUpdate: Kind = {
     name: "riverbed:SystemUpdate",
+    learns: true,
     hints: "none",
     statusOps: ["update.get"],
-    async prepare(opMs, tmp) {
-        const { simClock, clock, env } = clocks();
+    async prepare(opMs, tmp, durations) {
+        const { simClock, clock, env } = clocks(durations);
         const rebootMs = 3 * MINUTE;
         const timings = { validateMs: SECOND, initMs: 30 * SECOND, runningMs: opMs - 30 * SECOND - rebootMs, rebootMs };
         const sim = await sims.startRiverbedSimulator({ ...RIVERBED, clock: simClock, timings });
@@ -117,10 +128,11 @@ const riverbedUpdate: Kind = {
 
 const appgateUpgrade: Kind = {
     name: "appgate:ApplianceUpgrade",
+    learns: true,
     hints: "none",
     statusOps: ["upgrade.get", "change.get", "appliances.status", "appliances.get"],
-    async prepare(opMs) {
-        const { simClock, clock, env } = clocks();
+    async prepare(opMs, _tmp, durations) {
+        const { simClock, clock, env } = clocks(durations);
         const fixed = { startMs: 10 * SECOND, verifyMs: MINUTE, installMs: 4 * MINUTE, rebootMs: 3 * MINUTE };
         const downloadMs = opMs - Object.values(fixed).reduce((a, b) => a + b, 0);
         const password = "Bench-Appgate-pw-1";
@@ -151,10 +163,11 @@ const appgateUpgrade: Kind = {
 
 const unitySession: Kind = {
     name: "unity:UpgradeSession",
+    learns: false,
     hints: "progress %, estRemainTime",
     statusOps: ["session.get"],
-    async prepare(opMs, tmp) {
-        const { simClock, clock, env } = clocks();
+    async prepare(opMs, tmp, durations) {
+        const { simClock, clock, env } = clocks(durations);
         const d = sims.DEFAULT_UNITY_TIMINGS;
         const others = d.prepareMs + d.healthCheckMs + d.primaryRebootMs + d.peerRebootMs + d.postMs;
         const username = "bench";
@@ -198,10 +211,11 @@ async function aviSim(simClock: InstanceType<typeof RecordingManualClock>, timin
 
 const aviImage: Kind = {
     name: "avi:ControllerImage",
+    learns: true,
     hints: "progress %, moves only at state changes",
     statusOps: ["images.get"],
-    async prepare(opMs, tmp) {
-        const { simClock, clock, env } = clocks();
+    async prepare(opMs, tmp, durations) {
+        const { simClock, clock, env } = clocks(durations);
         const sim = await aviSim(simClock, { imageProcessMs: opMs });
         const pkg = { path: join(tmp, "controller.pkg") };
         await sims.makeAviPackage(pkg.path, { version: "22.1.7" });
@@ -219,10 +233,11 @@ const aviImage: Kind = {
 
 const aviUpgrade: Kind = {
     name: "avi:ControllerUpgrade",
+    learns: false,
     hints: "progress %, task counters",
     statusOps: ["usi.get", "usi.list", "usi.summary", "segroups.list", "cluster.get", "cluster.status", "cluster.runtime"],
-    async prepare(opMs, tmp) {
-        const { simClock, clock, env } = clocks();
+    async prepare(opMs, tmp, durations) {
+        const { simClock, clock, env } = clocks(durations);
         const d = sims.DEFAULT_AVI_TIMINGS;
         // 6 controller tasks, the reboot and the warm-up, then 8 SE-group tasks fill the rest.
         const seGroupTaskMs = Math.max(SECOND, (opMs - 6 * d.controllerTaskMs - d.rebootMs - d.warmupMs) / 8);
@@ -246,11 +261,12 @@ const aviUpgrade: Kind = {
 
 const avisiUpgrade: Kind = {
     name: "avisi:ScheduledClusterUpgrade",
+    learns: true,
     hints: "window start",
     statusOps: ["upgrades.get"],
-    async prepare(opMs) {
+    async prepare(opMs, _tmp, durations) {
         // Created 10 minutes before the default window (Tuesday 02:00 UTC); the upgrade runs opMs in it.
-        const { simClock, clock, env } = clocks(Date.parse("2026-12-08T01:50:00Z"));
+        const { simClock, clock, env } = clocks(durations, Date.parse("2026-12-08T01:50:00Z"));
         const token = "pat-Bench-4711-avisi";
         const sim = await sims.startAvisiSimulator({ token, clock: simClock, timings: { ...sims.DEFAULT_AVISI_TIMINGS, upgradeMs: opMs } });
         const handler = require(bin("provider/avisi/scheduled-cluster-upgrade-handler.js")).scheduledClusterUpgradeHandler(env);

@@ -12,8 +12,12 @@
  *   simulator counted while the handler ran (its call counters).
  * - "hints removed": the same run with every progress %, ETA and window start removed from what the
  *   waiter sees (its `waitFor` is wrapped in this process), so the handler's own cadence is shown.
- * - "ETA stretch": the same run with the waiter's `maxHintedDelayMs` at 120 s (off by default): an
- *   ETA then also lengthens polls while the end is far.
+ * - "no ETA stretch (old default)": the same runs with the waiter's `maxHintedDelayMs` at `maxDelayMs`
+ *   (before it defaulted to 120 s): an ETA then only shortens polls.
+ * - "learned durations, fleet sequence": the kinds without a usable vendor hint, with the 11 runs as
+ *   one fleet in one provider process, in a seeded order (their lengths vary ± 4 min in no particular
+ *   order): each run's wait knows the durations of the runs before it (learned-durations.ts); the
+ *   first has none. The other rows give every run a fresh process (one device, nothing learned).
  * - Anchors, computed for the same start and flip: fixed 15 s (steelscript example), fixed 30 s
  *   (Avi playbook), 1 s → 10 s doubling backoff (sdpctl). Goal: ≤ 40 GETs and ≤ 10 s median lag.
  *
@@ -30,7 +34,7 @@ if (!existsSync(join(here, "../bin/provider/core/waiter.js"))) {
     console.error("bench/polling: build the package first (npm run build)");
     process.exit(2);
 }
-const { KINDS, withTempDir } = await import("./polling-kinds.mts");
+const { KINDS, withTempDir, newDurations } = await import("./polling-kinds.mts");
 
 const MINUTE = 60_000;
 const GOAL = { gets: 40, lagMs: 10_000 };
@@ -47,8 +51,8 @@ interface Poll {
 const waiter = require(join(here, "../bin/provider/core/waiter.js"));
 const realWaitFor = waiter.waitFor;
 let stripHints = false;
-/** The waiter's ETA stretch (`maxHintedDelayMs`, off by default), to show what it would buy. */
-let stretchMs: number | undefined;
+/** Turns the waiter's ETA stretch off (`maxHintedDelayMs` = `maxDelayMs`, the old default), to show what it buys. */
+let noStretch = false;
 let lastWaitPolls: Poll[] = [];
 waiter.waitFor = (options: Record<string, any>) => {
     const polls: Poll[] = [];
@@ -56,7 +60,7 @@ waiter.waitFor = (options: Record<string, any>) => {
     const clock = options.clock;
     return realWaitFor({
         ...options,
-        ...(stretchMs !== undefined && options.maxHintedDelayMs === undefined ? { maxHintedDelayMs: stretchMs } : {}),
+        ...(noStretch ? { maxHintedDelayMs: options.maxDelayMs ?? 30_000 } : {}),
         refresh: async () => {
             const o = await options.refresh();
             polls.push({ at: clock.now(), state: o.state, done: options.target.includes(o.state) });
@@ -98,8 +102,14 @@ const ANCHORS: { name: string; delay: (i: number) => number }[] = [
     { name: "1→10 s backoff", delay: (i) => Math.min(10_000, 1_000 * 2 ** i) },
 ];
 
-async function measure(kind: (typeof KINDS)[number], opMs: number, seed: number, tmp: string): Promise<Measure & { flipAfterMs: number }> {
-    const p = await kind.prepare(opMs, tmp);
+async function measure(
+    kind: (typeof KINDS)[number],
+    opMs: number,
+    seed: number,
+    tmp: string,
+    durations: ReturnType<typeof newDurations>,
+): Promise<Measure & { flipAfterMs: number }> {
+    const p = await kind.prepare(opMs, tmp, durations);
     try {
         const before = p.calls.snapshot();
         const start = p.clock.now();
@@ -126,11 +136,23 @@ const median = (xs: number[]) => {
 };
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-const NONE_GIVEN = "no hints given";
+const NONE_GIVEN = "no hints given (one device)";
 const WITH = "hints";
-const WITH_STRETCH = "hints + ETA stretch ≤120 s";
+const NO_STRETCH = "hints, no ETA stretch (old default)";
 const WITHOUT = "hints removed";
-const STRETCH_MS = 120_000;
+const FLEET = "learned durations, fleet sequence";
+const FLEET_WITH = "hints + learned durations, fleet";
+
+/** The order of the runs in a fleet sequence: seeded, so the operation lengths come in no particular order. */
+function fleetOrder(n: number): number[] {
+    const random = seeded(4242);
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+}
 
 const log = console.log;
 console.log = () => undefined; // the handlers' progress lines
@@ -139,19 +161,25 @@ let missed = 0;
 await withTempDir(async (tmp) => {
     for (const kind of KINDS) {
         const flips: number[] = [];
-        const modes = kind.hints === "none" ? [NONE_GIVEN] : [WITH, WITH_STRETCH, WITHOUT];
+        const modes =
+            kind.hints === "none"
+                ? [NONE_GIVEN, ...(kind.learns ? [FLEET] : [])]
+                : [WITH, ...(kind.learns ? [FLEET_WITH] : [NO_STRETCH]), WITHOUT];
         for (const mode of modes) {
-            const hints = mode !== WITHOUT && mode !== NONE_GIVEN;
-            stripHints = !hints;
-            stretchMs = mode === WITH_STRETCH ? STRETCH_MS : undefined;
+            stripHints = mode === WITHOUT;
+            noStretch = mode === NO_STRETCH;
+            const fleet = mode === FLEET || mode === FLEET_WITH;
+            // One device per run (a fresh provider process), or one fleet: the runs in a seeded order
+            // sharing one process's learned durations (the first of them has nothing learned yet).
+            const shared = newDurations();
             const results: Measure[] = [];
-            for (let run = 0; run < RUNS; run++) {
+            for (const run of fleet ? fleetOrder(RUNS) : Array.from({ length: RUNS }, (_, i) => i)) {
                 // 26–34 minutes, plus a seeded 0–60 s so the flip falls anywhere between two anchor polls.
                 const spread = Math.round(((run - (RUNS - 1) / 2) * 8 * MINUTE) / Math.max(1, RUNS - 1));
                 const opMs = 30 * MINUTE + spread + Math.floor(seeded(77 + run)() * MINUTE);
-                const r = await measure(kind, opMs, 1_000 + run, tmp);
+                const r = await measure(kind, opMs, 1_000 + run, tmp, fleet ? shared : newDurations());
                 results.push(r);
-                if (mode === WITH || mode === NONE_GIVEN) flips.push(r.flipAfterMs);
+                if (mode === modes[0]) flips.push(r.flipAfterMs);
             }
             const gets = median(results.map((r) => r.gets));
             const lag = median(results.map((r) => r.lagMs));

@@ -18,10 +18,12 @@ export async function ensureCompleted(
     markActed: () => void,
 ): Promise<Partial<ApplianceUpgradeOutputs>> {
     let changeId: string | undefined;
+    let startedAt: number | undefined; // set when our complete was accepted: its duration teaches the next devices
     const target = formatAppgateVersion(run.target);
     if (up.status === "ready") {
         try {
             changeId = await run.client.complete(run.id, run.switchPartition);
+            startedAt = run.env.clock.now();
             markActed();
             run.log(
                 `complete accepted${changeId ? ` (change ${changeId})` : ""}: installing ${target}` +
@@ -97,6 +99,11 @@ export async function ensureCompleted(
         pending: ["rebooting", "queued", "ready", "installing", ...(run.switchPartition ? ["success"] : [])],
         failure: ["failed", "not switched", "started", "downloading", "verifying"],
         ...run.budget.waitOptions(),
+        // No progress field: earlier devices' installs of the same target tell when to look (learned-durations.ts).
+        learned:
+            startedAt === undefined
+                ? undefined
+                : { durations: run.env.durations, key: `appgate:ApplianceUpgrade complete ${target} ${run.switchPartition}`, startedAt },
         onProgress: progressOf(run, "complete"),
     });
     const { up: last, status } = result.object!;

@@ -148,6 +148,12 @@ export async function waitPrepared(
 ): Promise<AppgateUpgradeState> {
     const change = changeFollower(run, changeId);
     const grace = new IdleGrace(idleGraceFor(run.budget.timeoutMs), () => run.env.clock.now());
+    // No progress field: when our prepare was just accepted, earlier devices' downloads of the same
+    // image tell when to look (learned-durations.ts); not for an adopted one.
+    const learned =
+        why === "prepare accepted" && from !== undefined
+            ? { durations: run.env.durations, key: `appgate:ApplianceUpgrade prepare ${run.imageName}`, startedAt: run.env.clock.now() }
+            : undefined;
     const result = await waitFor<AppgateUpgradeState>({
         what: `${run.subject} preparing ${run.imageName}`,
         refresh: async (): Promise<Observation<AppgateUpgradeState>> => {
@@ -181,6 +187,7 @@ export async function waitPrepared(
         pending: ["queued", "started", "downloading", "verifying"],
         failure: ["failed", "dropped", "other image ready", "installing", "success"],
         ...run.budget.waitOptions(),
+        learned,
         onProgress: progressOf(run, "prepare"),
     });
     return result.object!;

@@ -88,8 +88,20 @@ const OUTPUT_KEYS = ["uuid", "ref", "name", "imageVersion", "tag", "buildNo", "t
 
 /** The handler of `avi:ControllerImage` for an environment (clock, shared clients, locks). */
 export const controllerImageHandler: HandlerFactory = (env: HandlerEnv): ResourceHandler<ImageInputs, ImageOutputs> => {
-    async function settle(client: AviClient, subject: string, budget: WaitBudget, facts: ImageFacts, log: Progress): Promise<ImageOutputs> {
+    async function settle(
+        client: AviClient,
+        subject: string,
+        budget: WaitBudget,
+        facts: ImageFacts,
+        log: Progress,
+        startedHere = false,
+    ): Promise<ImageOutputs> {
         let last: AviImage | undefined;
+        // `progress` moves only at state changes: earlier controllers' processing of the same package
+        // tells when to look (learned-durations.ts); only for an upload of this call (another's start is unknown).
+        const learned = !startedHere
+            ? undefined
+            : { durations: env.durations, key: `avi:ControllerImage ${facts.sha256}`, startedAt: env.clock.now() };
         try {
             const result = await waitFor<AviImage>({
                 what: `${subject} image ${facts.uuid}`,
@@ -107,6 +119,7 @@ export const controllerImageHandler: HandlerFactory = (env: HandlerEnv): Resourc
                 pending: ["IMAGE_FSM_STARTED", "IMAGE_FSM_IN_PROGRESS"],
                 failure: ["IMAGE_FSM_FAILED", "GONE"],
                 ...budget.waitOptions(),
+                learned,
                 onProgress: waitProgress(log, `image ${facts.uuid}`, { clock: env.clock, outageBudgetMs: budget.rebootMs }),
             });
             return outputsOf(facts, result.object!);
@@ -177,7 +190,7 @@ export const controllerImageHandler: HandlerFactory = (env: HandlerEnv): Resourc
                     `${inputs.file} has SHA-256 ${upload.sha256}, expected ${expected}; the uploaded image was deleted`,
                 );
             }
-            const outs = await settle(client, subject, budget, { ...inputs, uuid, sha256: upload.sha256, adopted: false }, log);
+            const outs = await settle(client, subject, budget, { ...inputs, uuid, sha256: upload.sha256, adopted: false }, log, true);
             if (wanted !== undefined && !matchesVersion(outs.tag || outs.name, wanted)) {
                 throw new VendorFailureError(
                     subject,

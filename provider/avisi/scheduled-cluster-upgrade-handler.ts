@@ -188,6 +188,7 @@ async function converge(
         deadline: budget.deadline,
         pollIntervalMs: budget.poll.minDelayMs,
         maxOutageMs: budget.rebootMs,
+        durations: env.durations,
     };
     try {
         const scheduled = await waitForWindow(ctx, upgrade);

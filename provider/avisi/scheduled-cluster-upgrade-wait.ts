@@ -21,10 +21,14 @@
 import { VendorFailureError } from "../core/errors";
 import type { Clock } from "../core/clock";
 import { waitProgress } from "../core/progress";
+import type { LearnedDurations, LearnedHint } from "../core/learned-durations";
 import { formatDuration, waitFor, WaitFailedError, type Observation, type WaitResult } from "../core/waiter";
 import type { AvisiClient, ScheduledUpgrade } from "./client";
 import { sameClusterVersion } from "./versions";
 import { nextWindow } from "./windows";
+
+/** Ceiling of the delay between polls inside the window (Avisi reports no progress there). */
+const IN_WINDOW_MAX_DELAY_MS = 300_000;
 
 /** Statuses that end an upgrade without success. */
 export const FAILURE_STATUSES = ["FAILED", "MISSED", "SUPERSEDED"] as const;
@@ -50,6 +54,11 @@ export interface UpgradeWaitContext {
     pollIntervalMs: number;
     /** Longest tolerated API outage (5xx, 429, refused) in a row. */
     maxOutageMs: number;
+    /**
+     * Durations of earlier cluster upgrades to the same version in this process, counted from their
+     * window start (Avisi reports no progress inside the window; learned-durations.ts).
+     */
+    durations?: LearnedDurations;
 }
 
 /** The result: the last upgrade object seen, the cluster version if read, and polls made. */
@@ -106,9 +115,12 @@ export async function waitForSuccess(ctx: UpgradeWaitContext, scheduled: Schedul
         ["SUCCEEDED"],
         ["REQUESTED", "SCHEDULED", "SCHEDULED_NOTIFIED", "IN_PROGRESS"],
         ctx.pollIntervalMs,
-        Math.max(ctx.pollIntervalMs, 300_000),
+        Math.max(ctx.pollIntervalMs, IN_WINDOW_MAX_DELAY_MS),
         true,
         (version) => (lastCluster = version),
+        ctx.durations && windowStart !== undefined
+            ? { durations: ctx.durations, key: `avisi:ScheduledClusterUpgrade to ${ctx.targetVersion}`, startedAt: windowStart }
+            : undefined,
     );
     return { upgrade: result.object ?? scheduled, clusterVersion: lastCluster, polls: result.polls };
 }
@@ -123,6 +135,7 @@ async function run(
     maxDelayMs: number,
     sleepUntilWindow: boolean,
     onClusterVersion?: (version: string) => void,
+    learned?: LearnedHint,
 ): Promise<WaitResult<ScheduledUpgrade>> {
     let last = start;
     let announcedSleep = false;
@@ -183,6 +196,7 @@ async function run(
             initialDelayMs: Math.min(minDelayMs, Math.max(0, ctx.deadline - ctx.clock.now())),
             minDelayMs,
             maxDelayMs,
+            learned,
             clock: ctx.clock,
             transient: { maxOutageMs: ctx.maxOutageMs },
             onProgress: (event) => {

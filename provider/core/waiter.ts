@@ -26,6 +26,7 @@
 
 import { systemClock, type Clock } from "./clock";
 import { isTransientError } from "./errors";
+import type { LearnedHint } from "./learned-durations";
 import { asWaitPoll } from "./wait-poll";
 
 /**
@@ -93,6 +94,14 @@ export interface WaitOptions<T> {
      * short only shortens delays. bench/polling measures what it buys.
      */
     maxHintedDelayMs?: number;
+    /**
+     * Durations learned in this process for the same operation (see learned-durations.ts): when
+     * neither an ETA nor moving progress is observed, the end is expected no sooner than
+     * `startedAt` + the shortest duration seen for `key`, and polls stretch until then (at most
+     * `maxHintedDelayMs` each). When the wait reaches a target, its duration is recorded. Pass it only
+     * for an operation this call started (an adopted one has no known start).
+     */
+    learned?: LearnedHint;
     /** How many consecutive target observations are needed. Default 1. */
     consecutiveTargets?: number;
     /** How transient refresh errors are tolerated. */
@@ -297,6 +306,7 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
             if (options.target.includes(observation.state)) {
                 targetsInARow++;
                 if (targetsInARow >= needTargets) {
+                    options.learned?.durations.record(options.learned.key, now - options.learned.startedAt);
                     return { state: observation.state, object: observation.object, elapsedMs: now - start, polls, observed };
                 }
             } else if (failure.includes(observation.state)) {
@@ -315,7 +325,8 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
         // floor when an estimate has run out: the end was expected by now, so look again soon) ...
         const vendorEta = observation?.etaMs !== undefined && observation.etaMs >= 0 ? observation.etaMs : undefined;
         const progressEnd = observation ? progress.observe(observation.progressPercent, now, previousPollAt) : undefined;
-        const expectedEnd = vendorEta !== undefined ? now + vendorEta : progressEnd;
+        const learnedEnd = options.learned ? learnedEndOf(options.learned) : undefined;
+        const expectedEnd = vendorEta !== undefined ? now + vendorEta : (progressEnd ?? learnedEnd);
         const eta = expectedEnd !== undefined && expectedEnd > now ? expectedEnd - now : undefined;
         if (expectedEnd !== undefined) {
             lastExpectedEnd = expectedEnd;
@@ -357,6 +368,12 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
         }
         await clock.sleep(delay);
     }
+}
+
+/** The earliest end the learned durations allow, or undefined before one completed. */
+function learnedEndOf(hint: LearnedHint): number | undefined {
+    const shortest = hint.durations.shortest(hint.key);
+    return shortest === undefined ? undefined : hint.startedAt + shortest;
 }
 
 /**

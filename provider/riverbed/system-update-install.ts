@@ -84,17 +84,22 @@ export async function install(ctx: Ctx, update: RiverbedUpdate): Promise<Riverbe
         const baseline = newestEntry(update);
         log(`starting the update to ${update.target_version ?? target}: the device installs it and reboots`);
         await inPhase(subject, "starting the update", () => client.startUpdate());
-        return await waitDone(ctx, baseline);
+        return await waitDone(ctx, baseline, true);
     } catch (err) {
         throw partial(ctx, err);
     }
 }
 
-/** Waits from RUNNING through the reboot to IDLE with a new history entry at the target version. */
-export async function waitDone(ctx: Ctx, baseline: RiverbedHistoryEntry | undefined): Promise<RiverbedUpdate> {
+/**
+ * Waits from RUNNING through the reboot to IDLE with a new history entry at the target version.
+ * `startedHere`: this call started the update, so its duration teaches the next devices' waits
+ * (learned-durations.ts; Riverbed reports no progress for an update).
+ */
+export async function waitDone(ctx: Ctx, baseline: RiverbedHistoryEntry | undefined, startedHere = false): Promise<RiverbedUpdate> {
     const target = ctx.inputs.targetVersion;
     const started = ctx.env.clock.now();
     const update = await waitUpdate(ctx, `updating to ${target}`, {
+        learned: startedHere ? { durations: ctx.env.durations, key: `riverbed:SystemUpdate to ${target}`, startedAt: started } : undefined,
         target: ["COMPLETED"],
         pending: ["RUNNING", "INITIALIZED"],
         failure: ["FAILED_GRACEFUL", "FAILED_CRITICAL", "IDLE"],

@@ -11,6 +11,7 @@ import { VendorFailureError } from "../core/errors";
 import { messageOf, PhaseError } from "../core/phase";
 import { waitProgress, type Progress } from "../core/progress";
 import { waitFor, WaitError, WaitFailedError } from "../core/waiter";
+import type { LearnedHint } from "../core/learned-durations";
 import { newestEntry, RiverbedClient, type RiverbedUpdate } from "./client";
 import { connectionSchema } from "./connection";
 
@@ -114,6 +115,8 @@ export async function waitUpdate(
         failure: string[];
         classify?: (u: RiverbedUpdate) => { state: string; detail?: string };
         quiet?: boolean;
+        /** Durations learned from earlier devices (only for an update this call started). */
+        learned?: LearnedHint;
     },
 ): Promise<RiverbedUpdate> {
     try {
@@ -129,6 +132,7 @@ export async function waitUpdate(
             pending: spec.pending,
             failure: spec.failure,
             ...ctx.budget.waitOptions(),
+            learned: spec.learned,
             onProgress: waitProgress(ctx.log, phase, {
                 clock: ctx.env.clock,
                 outageBudgetMs: ctx.budget.rebootMs,

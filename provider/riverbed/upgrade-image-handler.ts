@@ -73,12 +73,21 @@ import { findAdoptable, installedFrom, sameImage, transfer } from "./upgrade-ima
 export { CONSUMED, displayUrl, imageInputsSchema, UPGRADE_IMAGE_DEFAULTS, type ImageInputs, type ImageOutputs } from "./upgrade-image-run";
 
 /** Waits for VALID; failure states delete the image and throw; timeouts become a partial failure. */
-async function waitValid(ctx: Ctx, image: RiverbedImage, adopted: boolean): Promise<RiverbedImage> {
+async function waitValid(ctx: Ctx, image: RiverbedImage, adopted: boolean, startedHere = false): Promise<RiverbedImage> {
     const { inputs, client, log, subject } = ctx;
     if (image.state === "VALID") {
         return image;
     }
     const phase = inputs.url !== undefined ? `fetching and validating image ${image.id}` : `validating image ${image.id}`;
+    // The image reports no validation progress: a fleet's earlier devices tell how long the same
+    // image (same source) took to validate (learned-durations.ts); only for a transfer of this call.
+    const learned = !startedHere
+        ? undefined
+        : {
+              durations: ctx.env.durations,
+              key: `riverbed:UpgradeImage ${inputs.url !== undefined ? "fetch" : "upload"} ${sourceName(inputs)}`,
+              startedAt: ctx.env.clock.now(),
+          };
     try {
         const done = await waitFor<RiverbedImage>({
             what: `${subject} image ${image.id} (${sourceName(inputs)})`,
@@ -98,6 +107,7 @@ async function waitValid(ctx: Ctx, image: RiverbedImage, adopted: boolean): Prom
             pending: ["UPLOADING", "VALIDATING"],
             failure: ["INVALID", "UPLOAD_ERROR", "MISSING"],
             ...ctx.budget.waitOptions(),
+            learned,
             onProgress: waitProgress(log, `image ${image.id}`, {
                 clock: ctx.env.clock,
                 heartbeatMs: 30_000,
@@ -151,7 +161,7 @@ async function create(inputs: ImageInputs, env: HandlerEnv): Promise<CreateResul
         return { id: String(existing.id), outs: outputsFor(inputs, existing, true) };
     }
     const { image: started, sentSha256 } = await transfer(ctx, fileSha256, knownIds);
-    const image = await waitValid(ctx, started, false);
+    const image = await waitValid(ctx, started, false, true);
     await verify(ctx, image, sentSha256, true);
     log(`image ${image.id} is VALID: version ${known(image.version) ?? "?"}, SHA-256 ${known(image.checksum) ?? "?"}`);
     return { id: String(image.id), outs: outputsFor(inputs, image, false) };
