@@ -2,7 +2,7 @@
  * Polling benchmark: status GETs and detection lag of every waiting resource kind, next to the
  * anchors' blind cadences, for the same simulated 30-minute operations.
  *
- *   npm run build && node bench/polling.mts [--runs 11]        # or: npm run bench:polling
+ *   npm run build && node bench/polling.mts [--runs 11] [--kind avisi]   # or: npm run bench:polling
  *
  * - Each kind's handler runs against its simulator on one fake clock (the handler's FakeClock moves
  *   the simulator's manual clock), so a 30-minute operation takes milliseconds. The operation's
@@ -41,6 +41,8 @@ const GOAL = { gets: 40, lagMs: 10_000 };
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 11) : 11;
 const strict = process.argv.includes("--strict");
+const kindArg = process.argv.indexOf("--kind");
+const onlyKind = kindArg > 0 ? process.argv[kindArg + 1] : undefined;
 
 // ---- the waiter, wrapped: strips hints on demand and remembers the polls of the last wait ----
 interface Poll {
@@ -159,7 +161,7 @@ console.log = () => undefined; // the handlers' progress lines
 const rows: string[][] = [];
 let missed = 0;
 await withTempDir(async (tmp) => {
-    for (const kind of KINDS) {
+    for (const kind of KINDS.filter((k) => onlyKind === undefined || k.name.includes(onlyKind))) {
         const flips: number[] = [];
         const modes =
             kind.hints === "none"

@@ -31,7 +31,7 @@ export interface ScheduledClusterUpgradeArgs {
     waitFor?: pulumi.Input<"SCHEDULED" | "SUCCEEDED">;
     /** One deadline for the whole operation, in seconds. Default 900 for `SCHEDULED`, 691200 (8 days) for `SUCCEEDED`. */
     waitTimeoutSeconds?: pulumi.Input<number>;
-    /** Floor of the poll interval inside a window, in seconds (backs off to 5 minutes). Default 30. */
+    /** Floor of the poll interval inside a window, in seconds (backs off to 1 minute). Default 30. */
     pollIntervalSeconds?: pulumi.Input<number>;
 }
 
