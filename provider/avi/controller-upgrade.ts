@@ -29,7 +29,7 @@ export interface ControllerUpgradeArgs {
     resumePath?: pulumi.Input<string>;
     /** One budget for the whole operation — prechecks, controller reboot and every SE group — in seconds. Default 14400 (4 hours). */
     waitTimeoutSeconds?: pulumi.Input<number>;
-    /** Poll interval floor, in seconds (backs off up to 4×, at most 30 s). Default 10. */
+    /** Poll interval floor, in seconds (backs off up to 4×, at most 30 s; the progress rate stretches it up to 120 s far from the end). Default 10. */
     pollIntervalSeconds?: pulumi.Input<number>;
 }
 

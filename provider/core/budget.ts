@@ -9,7 +9,9 @@
  *   unreachable (its reboot, a controller restart) before the operation fails. Not added to the
  *   deadline: it is an allowance within it.
  * - `pollIntervalSeconds` — the floor of the delay between two polls; the waiter backs off up to
- *   four times that, at most 30 s unless the floor is longer.
+ *   four times that, at most 30 s unless the floor is longer. A vendor estimate (or progress, or a
+ *   duration learned from earlier devices) that puts the end far away stretches a delay up to 120 s
+ *   (waiter.ts `maxHintedDelayMs`).
  *
  * When the deadline passes, the operation fails with the last state seen, the elapsed time and the
  * budget; a vendor object that exists stays in state and the next `up` resumes with a fresh deadline.

@@ -26,7 +26,7 @@ export interface SystemUpdateArgs {
      * Default 5400 (90 minutes).
      */
     waitTimeoutSeconds?: pulumi.Input<number>;
-    /** Poll interval floor, in seconds (backs off up to 4×, at most 30 s). Default 10. */
+    /** Poll interval floor, in seconds (backs off up to 4×, at most 30 s; up to 120 s before earlier devices' shortest update time). Default 10. */
     pollIntervalSeconds?: pulumi.Input<number>;
     /** Longest tolerated stretch of the device not answering (its reboot), within `waitTimeoutSeconds`, in seconds. Default 1200 (20 minutes). */
     rebootTimeoutSeconds?: pulumi.Input<number>;

@@ -29,7 +29,7 @@ export interface UpgradeImageArgs {
     waitTimeoutSeconds?: pulumi.Input<number>;
     /** Longest tolerated stretch of the device not answering, within `waitTimeoutSeconds`, in seconds. Default 600. */
     rebootTimeoutSeconds?: pulumi.Input<number>;
-    /** Poll interval floor while waiting, in seconds (backs off up to 4×, at most 30 s). Default 5. */
+    /** Poll interval floor while waiting, in seconds (backs off up to 4×, at most 30 s; up to 120 s before earlier devices' shortest validation time). Default 5. */
     pollIntervalSeconds?: pulumi.Input<number>;
 }
 

@@ -20,7 +20,7 @@ export interface UpgradeSessionArgs {
     resumeAfterPause?: pulumi.Input<boolean>;
     /** One deadline for the whole upgrade, reboot windows included, in seconds. Default 14400 (4 hours). */
     waitTimeoutSeconds?: pulumi.Input<number>;
-    /** Poll interval floor, in seconds (backs off up to 4×, at most 30 s; shortened by the array's estimate). Default 15. */
+    /** Poll interval floor, in seconds (backs off up to 4×, at most 30 s; the array's estimate shortens it near the end and stretches it up to 120 s far from it). Default 15. */
     pollIntervalSeconds?: pulumi.Input<number>;
     /** Longest tolerated stretch of management being unreachable (the primary-SP failover), in seconds. Default 1800. */
     rebootTimeoutSeconds?: pulumi.Input<number>;
