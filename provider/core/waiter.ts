@@ -357,6 +357,12 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
             }
             delay = Math.max(delay, stretched);
         }
+        // ... lengthened to a throttled device's Retry-After (the HTTP session leaves a wait poll's
+        // retries to the waiter, see wait-poll.ts, so the waiter honours it) ...
+        const retryAfterMs = observation ? undefined : (lastError as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+        if (typeof retryAfterMs === "number" && retryAfterMs > delay) {
+            delay = retryAfterMs;
+        }
         // ... lengthened up to a scheduled start that lies in the future ...
         if (observation?.notBefore !== undefined && observation.notBefore > now + delay) {
             delay = observation.notBefore - now;

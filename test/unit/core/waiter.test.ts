@@ -135,6 +135,13 @@ test("TestWaitForState_transientBudgetExceeded: an outage longer than its budget
     expect(err.message).toMatch(/stayed unreachable for 1m\d\ds .*last state before that RUNNING.*ECONNREFUSED/);
 });
 
+test("TestWaitForState_retryAfter: a throttled poll's Retry-After lengthens the next delay (the HTTP session leaves it to the waiter)", async () => {
+    const clock = fakeClock();
+    const throttled = new VendorApiError({ vendor: "v", method: "GET", path: "/x", status: 429, transient: true, retryAfterMs: 45_000 });
+    await waitFor({ ...base, clock, refresh: sequence("RUNNING", throttled, "DONE"), timeoutMs: 600_000 });
+    expect(clock.sleeps).toEqual([1_000, 45_000]);
+});
+
 test("TestWaitForState_nonTransientError: other refresh errors propagate at once", async () => {
     const clock = fakeClock();
     const boom = new Error("schema mismatch");
