@@ -17,9 +17,10 @@ export function learnedEndOf(hint: LearnedHint): number | undefined {
  *   value (a rate between the last two polls is either nothing or a burst); the first move is the
  *   anchor because progress often sits at its start value through a phase of unknown length
  *   (prechecks, a queue), which would make the rate too slow and the estimate too long;
- * - the estimate counts down from the poll that saw the latest value (a step that does not come
- *   brings the end nearer, not further), and once it is overdue there is no estimate: the usual
- *   backoff applies, neither stretched nor cut to the floor;
+ * - the estimate counts down from the latest step, dated halfway between the poll that saw it and
+ *   the one before (a step that does not come brings the end nearer, not further); once the
+ *   expected end has passed, `waitFor` starts its backoff again from the floor (neither stretched
+ *   nor stuck at the floor);
  * - progress that goes back (a new phase restarting at 0) starts over.
  */
 export class ProgressEta {
