@@ -80,3 +80,55 @@ test("waitTimeoutSeconds is one deadline for the whole update, reboot included",
     expect(clock.now() - start).toBeGreaterThanOrEqual(120_000);
     expect(clock.now() - start).toBeLessThan(121_000);
 });
+
+test("a fleet: the second device updated to the same version in one process polls thinly until the first one's duration", async () => {
+    /** One device: upload, validate and update on its own simulator; returns its update reads and how long the update took. */
+    const upgradeOne = async (device: RiverbedSimulator, deviceEnv: HandlerEnv, deviceClock: FakeClock) => {
+        const file = await images.make("11.7.0 #24010");
+        const connection = connectionFor(device);
+        const image = await upgradeImageHandler(deviceEnv).create({
+            __logName: "img",
+            connection,
+            file: file.path,
+            expectedSha256: file.sha256,
+        });
+        const before = device.calls.received("update.get");
+        const start = deviceClock.now();
+        const update = await systemUpdateHandler(deviceEnv).create({
+            __logName: "upd",
+            connection,
+            imageId: image.id,
+            targetVersion: image.outs.version,
+        });
+        expect(update.outs).toMatchObject({ installedVersion: "11.7.0 #24010" });
+        return { reads: device.calls.received("update.get") - before, ms: deviceClock.now() - start };
+    };
+    // A 20-minute install, as on a real appliance (the simulator's default is 2 minutes).
+    const timings = { runningMs: 20 * 60_000 };
+    await sim.stop();
+    const simClock1 = new ManualClock();
+    const clock1 = new FakeClock(simClock1.now(), (ms) => simClock1.advance(ms));
+    const env1 = handlerEnv(clock1);
+    const sim1 = await startRiverbedSimulator({ username: USERNAME, password: PASSWORD, clock: simClock1, timings });
+    let first: { reads: number; ms: number };
+    try {
+        first = await upgradeOne(sim1, env1, clock1);
+    } finally {
+        env1.clients.close();
+        await sim1.stop();
+    }
+
+    const simClock2 = new ManualClock();
+    const clock2 = new FakeClock(simClock2.now(), (ms) => simClock2.advance(ms));
+    const env2 = handlerEnv(clock2, env1.durations); // the same provider process: what it learned carries over
+    const sim2 = await startRiverbedSimulator({ username: USERNAME, password: PASSWORD, clock: simClock2, timings });
+    try {
+        const second = await upgradeOne(sim2, env2, clock2);
+        expect(second.reads).toBeLessThan(first.reads / 2);
+        // Its end is seen no later than the first device's (same simulated durations), within the usual 40 s ceiling.
+        expect(second.ms).toBeLessThanOrEqual(first.ms + 40_000);
+    } finally {
+        env2.clients.close();
+        await sim2.stop();
+    }
+});
