@@ -42,7 +42,9 @@ const { values: opts } = parseArgs({
 const devices = Number(opts.devices);
 const rounds = Number(opts.rounds);
 if (!Number.isInteger(devices) || devices < 5 || !Number.isInteger(rounds) || rounds < 1) {
-    process.stderr.write("usage: node bench/preview-scale.mts [--devices N (≥5, default 500)] [--rounds R] [--no-refresh] [--strict] [--keep]\n");
+    process.stderr.write(
+        "usage: node bench/preview-scale.mts [--devices N (≥5, default 500)] [--rounds R] [--no-refresh] [--strict] [--keep]\n",
+    );
     process.exit(2);
 }
 
@@ -63,18 +65,29 @@ const load = () =>
 function installPackage(work: string): string {
     const pack = join(work, "pack");
     mkdirSync(pack, { recursive: true });
-    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", pack], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] });
-    const tarball = join(pack, readdirSync(pack).find((f) => f.endsWith(".tgz"))!);
+    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", pack], {
+        cwd: repo,
+        stdio: ["ignore", "ignore", "inherit"],
+    });
+    const tarball = join(
+        pack,
+        readdirSync(pack).find((f) => f.endsWith(".tgz"))!,
+    );
     const programs = join(work, "programs");
     mkdirSync(programs, { recursive: true });
     const root = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
-    const dependencies = { "pulumi-upgrades": `file:${tarball}`, "@pulumi/pulumi": root.devDependencies["@pulumi/pulumi"], typescript: root.devDependencies.typescript };
+    const dependencies = {
+        "pulumi-upgrades": `file:${tarball}`,
+        "@pulumi/pulumi": root.devDependencies["@pulumi/pulumi"],
+        typescript: root.devDependencies.typescript,
+    };
     writeFileSync(join(programs, "package.json"), JSON.stringify({ name: "preview-scale-programs", private: true, dependencies }, null, 2));
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "--install-links"], {
         cwd: programs,
         stdio: ["ignore", "ignore", "inherit"],
     });
-    for (const program of ["fleet", "noop"]) cpSync(join(import.meta.dirname, "preview-scale", program), join(programs, program), { recursive: true });
+    for (const program of ["fleet", "noop"])
+        cpSync(join(import.meta.dirname, "preview-scale", program), join(programs, program), { recursive: true });
     return programs;
 }
 
@@ -86,7 +99,13 @@ interface BenchStack {
     resources: number;
 }
 
-async function makeStack(label: string, engineBin: string, work: string, dir: string, config: Record<string, { value: string; secret?: boolean }>) {
+async function makeStack(
+    label: string,
+    engineBin: string,
+    work: string,
+    dir: string,
+    config: Record<string, { value: string; secret?: boolean }>,
+) {
     const stateDir = join(work, `state-${label}`);
     const { stack, env } = await createOfflineStack({ engineBin, stateDir, workDir: dir, stackName: label });
     await stack.setAllConfig(config);
@@ -111,11 +130,16 @@ function sumCalls(fleet: BenchFleet): number {
 }
 
 async function main(): Promise<void> {
-    const engineBin = execFileSync("bash", [join(repo, "scripts/pulumi-engine.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+    const engineBin = execFileSync("bash", [join(repo, "scripts/pulumi-engine.sh")], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
     const work = mkdtempSync(join(tmpdir(), "preview-scale-"));
     let fleet: BenchFleet | undefined;
     try {
-        say(`bench/preview-scale: ${devices} devices, ${rounds} preview rounds; ${cpus().length} × ${cpus()[0]?.model ?? "?"}; node ${process.version}`);
+        say(
+            `bench/preview-scale: ${devices} devices, ${rounds} preview rounds; ${cpus().length} × ${cpus()[0]?.model ?? "?"}; node ${process.version}`,
+        );
         say(`  load average at start: ${load()}`);
         const programs = installPackage(work);
         say(`  package packed and installed (${t()})`);
@@ -123,7 +147,10 @@ async function main(): Promise<void> {
         fleet = await startBenchFleet(devices, work, randomBytes(12).toString("base64url"));
         say(`  simulators: ${VENDORS.map((v) => `${v} ${fleet!.devices[v]}`).join(", ")} (${t()})`);
 
-        const ours = await makeStack("fleet", engineBin, work, join(programs, "fleet"), { ...fleet.config, "bench:spec": { value: JSON.stringify(fleet.spec) } });
+        const ours = await makeStack("fleet", engineBin, work, join(programs, "fleet"), {
+            ...fleet.config,
+            "bench:spec": { value: JSON.stringify(fleet.spec) },
+        });
         const resources = devices + (fleet.devices.avisi > 0 ? 1 : 0); // + the Avisi maintenance schedule
         const noop = await makeStack("noop", engineBin, work, join(programs, "noop"), { "bench:count": { value: String(resources) } });
         const stacks: BenchStack[] = [
@@ -153,7 +180,9 @@ async function main(): Promise<void> {
                 times[s.label]!.push(p.ms);
                 usages[s.label]!.push(p.usage);
             }
-            say(`  preview round ${round + 1}: ${stacks.map((s) => `${s.label} ${seconds(times[s.label]!.at(-1)!)}`).join(", ")} (${t()}, load ${load()})`);
+            say(
+                `  preview round ${round + 1}: ${stacks.map((s) => `${s.label} ${seconds(times[s.label]!.at(-1)!)}`).join(", ")} (${t()}, load ${load()})`,
+            );
         }
 
         // state
@@ -215,8 +244,12 @@ function report(r: {
         const u = r.usages[label]!.map((x) => x[role]).filter((x) => x !== undefined);
         return { peak: Math.max(0, ...u.map((x) => x.peakMiB)), cpu: median(u.map((x) => x.cpuSeconds)) };
     };
-    say(`\nbench/preview-scale: ${r.stacks[0]!.resources} resources per stack (${VENDORS.map((v) => `${v} ${r.fleet.devices[v]}`).join(", ")}), load ${load()}`);
-    say("| stack | preview (median) | each round | program CPU | provider CPU | provider peak RSS | program peak RSS | state bytes / resource |");
+    say(
+        `\nbench/preview-scale: ${r.stacks[0]!.resources} resources per stack (${VENDORS.map((v) => `${v} ${r.fleet.devices[v]}`).join(", ")}), load ${load()}`,
+    );
+    say(
+        "| stack | preview (median) | each round | program CPU | provider CPU | provider peak RSS | program peak RSS | state bytes / resource |",
+    );
     say("|---|---|---|---|---|---|---|---|");
     for (const label of [ours, noop]) {
         const prog = usage(label, "program");
@@ -227,14 +260,21 @@ function report(r: {
                 `${Math.round(r.state[label]!.bytesPerResource)} |`,
         );
     }
-    say(`ratio ours / no-op: ${ratio.toFixed(2)}× (goal ≤ ${GOAL_RATIO}×: ${ratio <= GOAL_RATIO ? "met" : `missed by ${(ratio - GOAL_RATIO).toFixed(2)}×`})`);
+    say(
+        `ratio ours / no-op: ${ratio.toFixed(2)}× (goal ≤ ${GOAL_RATIO}×: ${ratio <= GOAL_RATIO ? "met" : `missed by ${(ratio - GOAL_RATIO).toFixed(2)}×`})`,
+    );
     say(`vendor calls during our ${r.times[ours]!.length} previews: ${r.previewCalls} (must be 0)`);
     say(`\nstate per resource of ${ours}, by kind (bytes: whole resource / __provider / inputs / outputs):`);
     for (const [kind, k] of Object.entries(r.state[ours]!.byKind)) {
-        say(`  ${kind.padEnd(32)} ${k.count} × ${Math.round(k.bytes)} / ${Math.round(k.provider)} / ${Math.round(k.inputs)} / ${Math.round(k.outputs)}`);
+        say(
+            `  ${kind.padEnd(32)} ${k.count} × ${Math.round(k.bytes)} / ${Math.round(k.provider)} / ${Math.round(k.inputs)} / ${Math.round(k.outputs)}`,
+        );
     }
     const n = r.state[noop]!.byKind;
-    for (const [kind, k] of Object.entries(n)) say(`  ${`(no-op) ${kind}`.padEnd(32)} ${k.count} × ${Math.round(k.bytes)} / ${Math.round(k.provider)} / ${Math.round(k.inputs)} / ${Math.round(k.outputs)}`);
+    for (const [kind, k] of Object.entries(n))
+        say(
+            `  ${`(no-op) ${kind}`.padEnd(32)} ${k.count} × ${Math.round(k.bytes)} / ${Math.round(k.provider)} / ${Math.round(k.inputs)} / ${Math.round(k.outputs)}`,
+        );
     if (Object.keys(r.refresh).length) {
         say("\nrefresh (--skip-preview, as the Automation API runs it): time, vendor calls per resource");
         say("| stack | time | " + VENDORS.join(" | ") + " |");
@@ -244,7 +284,11 @@ function report(r: {
             const cells = VENDORS.map((v) => (r.fleet.devices[v] && label === ours ? (f.calls[v]! / r.fleet.devices[v]).toFixed(2) : "–"));
             say(`| ${label} | ${seconds(f.ms)} | ${cells.join(" | ")} |`);
         }
-        say(`  by operation: ${Object.entries(r.refresh[ours]!.ops).map(([op, c]) => `${op} ${c}`).join(", ")}`);
+        say(
+            `  by operation: ${Object.entries(r.refresh[ours]!.ops)
+                .map(([op, c]) => `${op} ${c}`)
+                .join(", ")}`,
+        );
     }
 }
 

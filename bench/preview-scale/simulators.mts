@@ -112,9 +112,15 @@ export async function startBenchFleet(devices: number, workDir: string, password
             started.avi as Awaited<ReturnType<typeof startAviSimulator>>[],
         );
 
-        const clusters = Array.from({ length: counts.avisi }, (_, i) => ({ slug: `k8s-${i + 1}`, environment: "production", version: "1.30.6" }));
+        const clusters = Array.from({ length: counts.avisi }, (_, i) => ({
+            slug: `k8s-${i + 1}`,
+            environment: "production",
+            version: "1.30.6",
+        }));
         const avisi =
-            counts.avisi > 0 ? await startAvisiSimulator({ token: password, timeScale: 20_000, clusters, log: () => undefined }) : undefined;
+            counts.avisi > 0
+                ? await startAvisiSimulator({ token: password, timeScale: 20_000, clusters, log: () => undefined })
+                : undefined;
         if (avisi) started.avisi.push(avisi);
 
         const appliances = collective?.state().appliances.filter((a) => a.role === "gateway") ?? [];
@@ -144,10 +150,22 @@ export async function startBenchFleet(devices: number, workDir: string, password
         }
         const spec = {
             pollIntervalSeconds: 0.5,
-            riverbed: { devices: riverbed.map((d) => ({ name: d.name, endpoint: d.url })), image: { file: riverbedImage.path, sha256: riverbedImage.sha256 } },
-            appgate: { imageUrl: collective ? `${collective.url}/__sim/images/${appgateImage}` : "", appliances: appliances.map((a) => ({ name: a.name, id: a.id })) },
-            unity: { arrays: unity.map((a) => ({ name: a.name, endpoint: a.url })), candidate: { file: candidate.path, version: unityVersion } },
-            avi: { controllers: avi.map((c) => ({ name: c.name, endpoint: c.url })), image: { file: aviFile, sha256: await sha256File(aviFile) } },
+            riverbed: {
+                devices: riverbed.map((d) => ({ name: d.name, endpoint: d.url })),
+                image: { file: riverbedImage.path, sha256: riverbedImage.sha256 },
+            },
+            appgate: {
+                imageUrl: collective ? `${collective.url}/__sim/images/${appgateImage}` : "",
+                appliances: appliances.map((a) => ({ name: a.name, id: a.id })),
+            },
+            unity: {
+                arrays: unity.map((a) => ({ name: a.name, endpoint: a.url })),
+                candidate: { file: candidate.path, version: unityVersion },
+            },
+            avi: {
+                controllers: avi.map((c) => ({ name: c.name, endpoint: c.url })),
+                image: { file: aviFile, sha256: await sha256File(aviFile) },
+            },
             avisi: { clusters: clusters.map((c) => ({ name: c.slug, environment: c.environment, version: "1.31.10" })) },
         };
         const calls = () => {

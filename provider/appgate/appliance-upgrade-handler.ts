@@ -265,7 +265,8 @@ export const applianceUpgradeHandler: HandlerFactory = (
         const run = startRun(props, env);
         const read = await readThroughOutage(env, { what: run.subject, log: run.log, maxOutageMs: run.budget.rebootMs }, async () => {
             const appliance = await run.client.appliance(props.applianceId);
-            const status = appliance && (await run.client.applianceStatus(props.applianceId));
+            // One status list per controller for the whole refresh, not one per appliance (core/shared-read.ts).
+            const status = appliance && (await run.client.applianceStatus(props.applianceId, { shared: true }));
             const up = status?.online && status.version ? await run.client.upgrade(props.applianceId) : undefined;
             return { appliance, status, up };
         });

@@ -27,6 +27,8 @@ import { BearerTokenAuth, type AuthContext, type AuthStrategy, type TokenGrant }
 import { VendorApiError } from "../core/errors";
 import { HttpSession, type HttpResponse, type RequestOptions } from "../core/http";
 import { processEnv, type HandlerEnv } from "../core/env";
+import { systemClock, type Clock } from "../core/clock";
+import { SharedRead } from "../core/shared-read";
 
 /** Oldest peer API version this client speaks (6.3: the first with `GET /appliances/status`). */
 export const MIN_PEER_API_VERSION = 20;
@@ -240,12 +242,23 @@ function deviceIdFor(c: AppgateConnection): string {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+type StatusEntry = z.infer<typeof statusEntrySchema>;
+
 /** Calls of the Controller admin API. */
 export class AppgateClient {
+    /**
+     * The status list as refreshes share it: one `GET /appliances/status` per controller for all the
+     * reads of a refresh instead of one per appliance (core/shared-read.ts). Waits never use it.
+     */
+    readonly sharedStatusList: SharedRead<Map<string, StatusEntry>>;
+
     constructor(
         readonly session: HttpSession,
         readonly auth: AppgateAuth,
-    ) {}
+        clock: Clock = systemClock,
+    ) {
+        this.sharedStatusList = new SharedRead(() => this.statusList(), clock);
+    }
 
     /**
      * The shared client for a connection: one session, one login per controller and connection
@@ -266,7 +279,7 @@ export class AppgateClient {
                 parseError: parseAppgateError,
                 clock: env.clock,
             });
-            return new AppgateClient(session, auth);
+            return new AppgateClient(session, auth, env.clock);
         });
     }
 
@@ -281,10 +294,14 @@ export class AppgateClient {
         return res.status === 404 ? undefined : applianceSchema.parse(res.body);
     }
 
-    /** The appliance's entry in `GET /appliances/status`, or undefined when it is not listed. */
-    async applianceStatus(id: string): Promise<AppgateApplianceStatus | undefined> {
-        const list = statusListSchema.parse(await this.session.getJson("/appliances/status"));
-        const entry = list.data.find((e) => e.id === id);
+    /**
+     * The appliance's entry in `GET /appliances/status`, or undefined when it is not listed. Fetches
+     * the list, unless `shared` (refreshes only): then the list fetched for the other reads of this
+     * controller in the last few seconds is used (see {@link sharedStatusList}).
+     */
+    async applianceStatus(id: string, options: { shared?: boolean } = {}): Promise<AppgateApplianceStatus | undefined> {
+        const list = options.shared ? await this.sharedStatusList.get() : await this.statusList();
+        const entry = list.get(id);
         if (!entry) {
             return undefined;
         }
@@ -297,6 +314,12 @@ export class AppgateClient {
             volumeNumber: entry.details?.volumeNumber,
             health: entry.status,
         };
+    }
+
+    /** `GET /appliances/status`, by appliance id. */
+    private async statusList(): Promise<Map<string, StatusEntry>> {
+        const list = statusListSchema.parse(await this.session.getJson("/appliances/status"));
+        return new Map(list.data.map((e) => [e.id, e]));
     }
 
     /** `GET /appliances/{id}/upgrade`. */
@@ -340,7 +363,9 @@ export class AppgateClient {
     }
 
     private async action(request: RequestOptions): Promise<string | undefined> {
-        const res = await this.session.request(request);
+        // Whatever the answer, the appliance may be changing now: later reads must not reuse an older list.
+        this.sharedStatusList.invalidate();
+        const res = await this.session.request(request).finally(() => this.sharedStatusList.invalidate());
         const parsed = changeIdSchema.safeParse(res.body);
         return parsed.success ? parsed.data.id : undefined;
     }
