@@ -12,7 +12,8 @@
  * - every resource in a provider process shares one runtime instance: one login and one connection
  *   pool per device per run.
  *
- * The method bodies must stay self-contained: no imports, no helpers, nothing captured but `kind`.
+ * The method bodies must stay self-contained: no imports, nothing captured but `kind` and the one
+ * `call` helper (itself capturing only `kind`).
  * Build shims through `defineKind` (core/kind.ts), which makes one per kind.
  */
 
@@ -30,29 +31,22 @@ export interface RuntimeEntry {
     configure(api: 1, config: { get(key: string): string | undefined }): void;
 }
 
-/** @internal Builds the serialized provider for resource kind `vendor:Kind`; use `defineKind`. */
+/**
+ * @internal Builds the serialized provider for resource kind `vendor:Kind`; use `defineKind`.
+ *
+ * Every byte here is stored twice per resource. The serializer wraps each function in ~170 bytes of
+ * scaffolding, so the methods are one-line arrows forwarding to one captured helper `call` (serialized
+ * once) instead of seven copies of the `require(...).dispatch(...)` line: 2.2 KB instead of 2.8 KB.
+ */
 export function providerShim(kind: string): ResourceProvider {
+    const call = (method: string, args: unknown[]) => require("pulumi-upgrades/runtime").dispatch(1, kind, method, args);
     return {
-        async configure(req) {
-            require("pulumi-upgrades/runtime").configure(1, req.config);
-        },
-        async check(olds, news) {
-            return require("pulumi-upgrades/runtime").dispatch(1, kind, "check", [olds, news]);
-        },
-        async diff(id, olds, news) {
-            return require("pulumi-upgrades/runtime").dispatch(1, kind, "diff", [id, olds, news]);
-        },
-        async create(inputs) {
-            return require("pulumi-upgrades/runtime").dispatch(1, kind, "create", [inputs]);
-        },
-        async read(id, props) {
-            return require("pulumi-upgrades/runtime").dispatch(1, kind, "read", [id, props]);
-        },
-        async update(id, olds, news) {
-            return require("pulumi-upgrades/runtime").dispatch(1, kind, "update", [id, olds, news]);
-        },
-        async delete(id, props) {
-            return require("pulumi-upgrades/runtime").dispatch(1, kind, "delete", [id, props]);
-        },
+        configure: async (req) => require("pulumi-upgrades/runtime").configure(1, req.config),
+        check: async (olds, news) => call("check", [olds, news]),
+        diff: async (id, olds, news) => call("diff", [id, olds, news]),
+        create: async (inputs) => call("create", [inputs]),
+        read: async (id, props) => call("read", [id, props]),
+        update: async (id, olds, news) => call("update", [id, olds, news]),
+        delete: async (id, props) => call("delete", [id, props]),
     };
 }
