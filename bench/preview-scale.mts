@@ -22,12 +22,17 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
 import { createOfflineStack } from "../scripts/pulumi-offline.ts";
-import { ProcessSampler, type ProcessUsage } from "./preview-scale/processes.mts";
+import { ProcessSampler, type ProcessRole, type ProcessUsage } from "./preview-scale/processes.mts";
 import { startBenchFleet, VENDORS, type BenchFleet } from "./preview-scale/simulators.mts";
 import { stateBreakdown, type StateFigures } from "./preview-scale/state.mts";
 
 const repo = resolve(import.meta.dirname, "..");
 const GOAL_RATIO = 1.5;
+const OURS = "pulumi-upgrades";
+const NOOP = "no-op dynamic";
+const NOOP_WIDE = "no-op, as wide";
+/** Properties of a plain no-op resource: name, site, version and __provider. */
+const NOOP_PROPERTIES = 4;
 
 const { values: opts } = parseArgs({
     options: {
@@ -36,6 +41,7 @@ const { values: opts } = parseArgs({
         "no-refresh": { type: "boolean", default: false },
         strict: { type: "boolean", default: false },
         keep: { type: "boolean", default: false },
+        "cpu-prof": { type: "string" },
     },
     strict: true,
 });
@@ -43,7 +49,7 @@ const devices = Number(opts.devices);
 const rounds = Number(opts.rounds);
 if (!Number.isInteger(devices) || devices < 5 || !Number.isInteger(rounds) || rounds < 1) {
     process.stderr.write(
-        "usage: node bench/preview-scale.mts [--devices N (≥5, default 500)] [--rounds R] [--no-refresh] [--strict] [--keep]\n",
+        "usage: node bench/preview-scale.mts [--devices N (≥5, default 500)] [--rounds R] [--no-refresh] [--strict] [--keep] [--cpu-prof DIR]\n",
     );
     process.exit(2);
 }
@@ -112,6 +118,13 @@ async function makeStack(
     return { stack, env, dir };
 }
 
+/** `pulumi up` with enough parallelism for the fleet's short simulated waits (the default, 8, would serialize them). */
+async function up(s: BenchStack): Promise<void> {
+    const r = await measured(() => s.stack.up({ color: "never", parallel: 64 }));
+    const created = r.result.summary.resourceChanges?.create ?? 0;
+    say(`  up ${s.label}: ${created} created in ${seconds(r.ms)} (${t()}, load ${load()})`);
+}
+
 /** Runs one operation with the process sampler around it; returns its wall time and what the processes used. */
 async function measured<T>(run: () => Promise<T>): Promise<{ ms: number; result: T; usage: ProcessUsage }> {
     const sampler = new ProcessSampler();
@@ -152,25 +165,27 @@ async function main(): Promise<void> {
             "bench:spec": { value: JSON.stringify(fleet.spec) },
         });
         const resources = devices + (fleet.devices.avisi > 0 ? 1 : 0); // + the Avisi maintenance schedule
-        const noop = await makeStack("noop", engineBin, work, join(programs, "noop"), { "bench:count": { value: String(resources) } });
-        const stacks: BenchStack[] = [
-            { label: "pulumi-upgrades", resources, ...ours },
-            { label: "no-op dynamic", resources, ...noop },
-        ];
-
-        // up
-        for (const s of stacks) {
-            const up = await measured(() => s.stack.up({ color: "never" }));
-            const created = up.result.summary.resourceChanges?.create ?? 0;
-            say(`  up ${s.label}: ${created} created in ${seconds(up.ms)} (${t()}, load ${load()})`);
+        const stacks: BenchStack[] = [{ label: OURS, resources, ...ours }];
+        await up(stacks[0]!);
+        // The references: a no-op of 3 inputs, and one as wide as ours (the same number of properties per resource).
+        const width = Math.round(stateBreakdown(exportState(stacks[0]!)).propertiesPerResource);
+        for (const [label, outputs] of [
+            [NOOP, 0],
+            [NOOP_WIDE, Math.max(0, width - NOOP_PROPERTIES)],
+        ] as const) {
+            const config = { "bench:count": { value: String(resources) }, "bench:outputs": { value: String(outputs) } };
+            const noop = await makeStack(label.replace(/\W+/g, "-"), engineBin, work, join(programs, "noop"), config);
+            stacks.push({ label, resources, ...noop });
+            await up(stacks.at(-1)!);
         }
 
         // previews, alternating
-        const times: Record<string, number[]> = { [stacks[0]!.label]: [], [stacks[1]!.label]: [] };
-        const usages: Record<string, ProcessUsage[]> = { [stacks[0]!.label]: [], [stacks[1]!.label]: [] };
+        const times: Record<string, number[]> = Object.fromEntries(stacks.map((s) => [s.label, []]));
+        const usages: Record<string, ProcessUsage[]> = Object.fromEntries(stacks.map((s) => [s.label, []]));
         let previewCalls = 0;
         for (let round = 0; round < rounds; round++) {
-            const order = round % 2 === 0 ? stacks : [...stacks].reverse();
+            // Each round starts with the next stack, so none is always first (or always right after another).
+            const order = [...stacks.slice(round % stacks.length), ...stacks.slice(0, round % stacks.length)];
             for (const s of order) {
                 const before = sumCalls(fleet);
                 const p = await measured(() => s.stack.preview({ color: "never" }));
@@ -185,6 +200,18 @@ async function main(): Promise<void> {
             );
         }
 
+        // one more, profiled, preview of each (not timed): node --cpu-prof in the program and the provider process
+        if (opts["cpu-prof"]) {
+            for (const s of stacks) {
+                const dir = resolve(opts["cpu-prof"], s.label.replace(/\W+/g, "-"));
+                mkdirSync(dir, { recursive: true });
+                const envVars = (s.stack.workspace as unknown as { envVars: Record<string, string> }).envVars;
+                envVars.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${dir}`;
+                await s.stack.preview({ color: "never" }).finally(() => (envVars.NODE_OPTIONS = ""));
+                say(`  profiled preview of ${s.label}: ${dir} (${t()})`);
+            }
+        }
+
         // state
         const state: Record<string, StateFigures> = {};
         for (const s of stacks) state[s.label] = stateBreakdown(exportState(s));
@@ -192,7 +219,7 @@ async function main(): Promise<void> {
         // refresh
         const refresh: Record<string, { ms: number; calls: Record<string, number>; ops: Record<string, number> }> = {};
         if (!opts["no-refresh"]) {
-            for (const s of stacks) {
+            for (const s of stacks.filter((x) => x.label !== NOOP_WIDE)) {
                 const before = fleet.calls();
                 const r = await measured(() => s.stack.refresh({ color: "never" }));
                 const after = fleet.calls();
@@ -209,7 +236,7 @@ async function main(): Promise<void> {
 
         report({ stacks, times, usages, previewCalls, state, refresh, fleet });
         if (opts.keep) say(`\nkept: ${work}`);
-        const ratio = median(times[stacks[0]!.label]!) / median(times[stacks[1]!.label]!);
+        const ratio = median(times[OURS]!) / median(times[NOOP]!);
         if (opts.strict && (ratio > GOAL_RATIO || previewCalls > 0)) process.exitCode = 1;
     } finally {
         await fleet?.stop();
@@ -236,59 +263,60 @@ function report(r: {
     refresh: Record<string, { ms: number; calls: Record<string, number>; ops: Record<string, number> }>;
     fleet: BenchFleet;
 }): void {
-    const [ours, noop] = r.stacks.map((s) => s.label) as [string, string];
-    const mOurs = median(r.times[ours]!);
-    const mNoop = median(r.times[noop]!);
-    const ratio = mOurs / mNoop;
-    const usage = (label: string, role: "program" | "provider") => {
+    const labels = r.stacks.map((s) => s.label);
+    const usage = (label: string, role: ProcessRole) => {
         const u = r.usages[label]!.map((x) => x[role]).filter((x) => x !== undefined);
-        return { peak: Math.max(0, ...u.map((x) => x.peakMiB)), cpu: median(u.map((x) => x.cpuSeconds)) };
+        return { peak: Math.max(0, ...u.map((x) => x.peakMiB)), cpu: u.length ? median(u.map((x) => x.cpuSeconds)) : 0 };
     };
+    const totalCpu = (label: string) => median(r.usages[label]!.map((u) => Object.values(u).reduce((sum, x) => sum + x.cpuSeconds, 0)));
+    const wall = (label: string) => median(r.times[label]!);
     say(
         `\nbench/preview-scale: ${r.stacks[0]!.resources} resources per stack (${VENDORS.map((v) => `${v} ${r.fleet.devices[v]}`).join(", ")}), load ${load()}`,
     );
     say(
-        "| stack | preview (median) | each round | program CPU | provider CPU | provider peak RSS | program peak RSS | state bytes / resource |",
+        "| stack | properties / resource | preview (median) | each round | CPU, all processes | program CPU | provider CPU | engine CPU | provider peak RSS | program peak RSS | state bytes / resource |",
     );
-    say("|---|---|---|---|---|---|---|---|");
-    for (const label of [ours, noop]) {
-        const prog = usage(label, "program");
-        const prov = usage(label, "provider");
+    say("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const label of labels) {
+        const [prog, prov, cli] = (["program", "provider", "cli"] as const).map((role) => usage(label, role));
         say(
-            `| ${label} | ${seconds(median(r.times[label]!))} | ${r.times[label]!.map((ms) => (ms / 1000).toFixed(2)).join(" / ")} | ` +
-                `${prog.cpu.toFixed(2)} s | ${prov.cpu.toFixed(2)} s | ${prov.peak.toFixed(1)} MiB | ${prog.peak.toFixed(1)} MiB | ` +
+            `| ${label} | ${r.state[label]!.propertiesPerResource.toFixed(1)} | ${seconds(wall(label))} | ` +
+                `${r.times[label]!.map((ms) => (ms / 1000).toFixed(2)).join(" / ")} | ${totalCpu(label).toFixed(2)} s | ` +
+                `${prog!.cpu.toFixed(2)} s | ${prov!.cpu.toFixed(2)} s | ${cli!.cpu.toFixed(2)} s | ${prov!.peak.toFixed(1)} MiB | ${prog!.peak.toFixed(1)} MiB | ` +
                 `${Math.round(r.state[label]!.bytesPerResource)} |`,
         );
     }
-    say(
-        `ratio ours / no-op: ${ratio.toFixed(2)}× (goal ≤ ${GOAL_RATIO}×: ${ratio <= GOAL_RATIO ? "met" : `missed by ${(ratio - GOAL_RATIO).toFixed(2)}×`})`,
-    );
-    say(`vendor calls during our ${r.times[ours]!.length} previews: ${r.previewCalls} (must be 0)`);
-    say(`\nstate per resource of ${ours}, by kind (bytes: whole resource / __provider / inputs / outputs):`);
-    for (const [kind, k] of Object.entries(r.state[ours]!.byKind)) {
+    for (const reference of labels.slice(1)) {
+        const ratio = wall(OURS) / wall(reference);
+        const verdict =
+            reference === NOOP
+                ? ` (goal ≤ ${GOAL_RATIO}×: ${ratio <= GOAL_RATIO ? "met" : `missed by ${(ratio - GOAL_RATIO).toFixed(2)}×`})`
+                : "";
         say(
-            `  ${kind.padEnd(32)} ${k.count} × ${Math.round(k.bytes)} / ${Math.round(k.provider)} / ${Math.round(k.inputs)} / ${Math.round(k.outputs)}`,
+            `ours / ${reference}: preview ${ratio.toFixed(2)}×${verdict}; CPU of all processes ${(totalCpu(OURS) / totalCpu(reference)).toFixed(2)}×`,
         );
     }
-    const n = r.state[noop]!.byKind;
-    for (const [kind, k] of Object.entries(n))
-        say(
-            `  ${`(no-op) ${kind}`.padEnd(32)} ${k.count} × ${Math.round(k.bytes)} / ${Math.round(k.provider)} / ${Math.round(k.inputs)} / ${Math.round(k.outputs)}`,
-        );
+    say(`vendor calls during our ${r.times[OURS]!.length} previews: ${r.previewCalls} (must be 0)`);
+    say(
+        "\nstate per resource, by kind (compact JSON bytes: whole resource / both __provider copies / inputs / outputs; the export is indented):",
+    );
+    for (const label of [OURS, NOOP]) {
+        for (const [kind, k] of Object.entries(r.state[label]!.byKind)) {
+            const figures = [k.bytes, k.provider, k.inputs, k.outputs].map((b) => Math.round(b)).join(" / ");
+            say(`  ${kind.padEnd(32)} ${String(k.count).padStart(4)} × ${figures}`);
+        }
+    }
     if (Object.keys(r.refresh).length) {
         say("\nrefresh (--skip-preview, as the Automation API runs it): time, vendor calls per resource");
-        say("| stack | time | " + VENDORS.join(" | ") + " |");
-        say("|---|---|" + VENDORS.map(() => "---").join("|") + "|");
-        for (const label of [ours, noop]) {
+        say(`| stack | time | ${VENDORS.join(" | ")} |`);
+        say(`|---|---|${VENDORS.map(() => "---").join("|")}|`);
+        for (const label of [OURS, NOOP]) {
             const f = r.refresh[label]!;
-            const cells = VENDORS.map((v) => (r.fleet.devices[v] && label === ours ? (f.calls[v]! / r.fleet.devices[v]).toFixed(2) : "–"));
+            const cells = VENDORS.map((v) => (r.fleet.devices[v] && label === OURS ? (f.calls[v]! / r.fleet.devices[v]).toFixed(2) : "–"));
             say(`| ${label} | ${seconds(f.ms)} | ${cells.join(" | ")} |`);
         }
-        say(
-            `  by operation: ${Object.entries(r.refresh[ours]!.ops)
-                .map(([op, c]) => `${op} ${c}`)
-                .join(", ")}`,
-        );
+        const ops = Object.entries(r.refresh[OURS]!.ops).map(([op, c]) => `${op} ${c}`);
+        say(`  by operation: ${ops.join(", ")}`);
     }
 }
 

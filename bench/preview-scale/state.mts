@@ -17,6 +17,8 @@ export interface StateFigures {
     totalBytes: number;
     resources: number;
     bytesPerResource: number;
+    /** Properties a resource registers (its output keys: every input, every output, `__provider`), on average. */
+    propertiesPerResource: number;
     byKind: Record<string, KindFigures>;
 }
 
@@ -29,7 +31,9 @@ export function stateBreakdown(exported: string): StateFigures {
     const resources: { type: string; inputs?: Props; outputs?: Props }[] = JSON.parse(exported).deployment.resources ?? [];
     const custom = resources.filter((r) => !r.type.startsWith("pulumi:"));
     const byKind: Record<string, KindFigures> = {};
+    let properties = 0;
     for (const r of custom) {
+        properties += Object.keys(r.outputs ?? {}).length;
         const kind = r.type.replace(/^pulumi-nodejs:dynamic\//, "");
         const k = (byKind[kind] ??= { count: 0, bytes: 0, provider: 0, inputs: 0, outputs: 0 });
         k.count++;
@@ -42,5 +46,11 @@ export function stateBreakdown(exported: string): StateFigures {
         for (const f of ["bytes", "provider", "inputs", "outputs"] as const) k[f] /= k.count;
     }
     const totalBytes = Buffer.byteLength(exported);
-    return { totalBytes, resources: custom.length, bytesPerResource: totalBytes / Math.max(1, custom.length), byKind };
+    return {
+        totalBytes,
+        resources: custom.length,
+        bytesPerResource: totalBytes / Math.max(1, custom.length),
+        propertiesPerResource: properties / Math.max(1, custom.length),
+        byKind,
+    };
 }
