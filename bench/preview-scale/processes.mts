@@ -11,6 +11,7 @@ export type ProcessRole = "cli" | "language host" | "program" | "provider" | "ot
 
 interface Seen {
     role: ProcessRole;
+    command: string;
     peakKiB: number;
     cpuSeconds: number;
 }
@@ -28,17 +29,18 @@ function roleOf(cmdline: string): ProcessRole {
     return "other";
 }
 
-function readProc(pid: string): { ppid: number; cpuSeconds: number; cmdline: string; peakKiB: number } | undefined {
+function readProc(pid: string): { ppid: number; started: string; cpuSeconds: number; cmdline: string; peakKiB: number } | undefined {
     try {
         const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
         // Fields after the parenthesised command name: state ppid ... utime(14) stime(15).
         const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
         const ppid = Number(rest[1]);
         const cpuSeconds = (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND;
+        const started = rest[19]!; // starttime: with the pid, identifies the process
         const status = readFileSync(`/proc/${pid}/status`, "utf8");
         const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        return { ppid, cpuSeconds, cmdline, peakKiB };
+        return { ppid, started, cpuSeconds, cmdline, peakKiB };
     } catch {
         return undefined; // gone between the listing and the read
     }
@@ -58,6 +60,10 @@ export class ProcessSampler {
         clearInterval(this.timer);
         this.sample();
         const usage: ProcessUsage = {};
+        if (process.env.PREVIEW_SCALE_DEBUG) {
+            for (const p of this.seen.values())
+                console.log(`    ${p.role} ${p.cpuSeconds.toFixed(2)} s ${(p.peakKiB / 1024).toFixed(0)} MiB ${p.command.slice(0, 160)}`);
+        }
         for (const { role, peakKiB, cpuSeconds } of this.seen.values()) {
             const u = (usage[role] ??= { peakMiB: 0, cpuSeconds: 0, processes: 0 });
             u.peakMiB = Math.max(u.peakMiB, peakKiB / 1024);
@@ -82,9 +88,14 @@ export class ProcessSampler {
         };
         for (const [pid, p] of procs) {
             if (!isDescendant(pid)) continue;
-            // A pid is keyed with its start command, so a reused pid is a new process.
-            const key = `${pid}|${p.cmdline}`;
-            const s = this.seen.get(key) ?? { role: roleOf(p.cmdline), peakKiB: 0, cpuSeconds: 0 };
+            // A pid is keyed with its start time, so a reused pid is a new process. An exited process (a zombie
+            // until reaped) has no command line any more but still its CPU times: it keeps the role it had.
+            const key = `${pid}|${p.started}`;
+            const s = this.seen.get(key) ?? { role: roleOf(p.cmdline), peakKiB: 0, cpuSeconds: 0, command: "" };
+            if (p.cmdline) {
+                s.command = p.cmdline.replaceAll("\0", " ");
+                s.role = roleOf(p.cmdline);
+            }
             s.peakKiB = Math.max(s.peakKiB, p.peakKiB);
             s.cpuSeconds = Math.max(s.cpuSeconds, p.cpuSeconds);
             this.seen.set(key, s);
