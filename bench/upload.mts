@@ -2,7 +2,8 @@
  * Upload benchmark: every vendor's upload path (raw body or multipart) against `curl` sending the
  * equivalent request, same file, same simulated appliance, one run.
  *
- *   npm run build && node bench/upload.mts [--vendor riverbed|unity|avi|all] [--size-mib 2048] [--small-mib 256] [--rounds 3] [--strict]
+ *   npm run build && node bench/upload.mts [--vendor riverbed|unity|avi|all] [--size-mib 2048] [--small-mib 256] [--rounds 3]
+ *                                          [--inline-hash] [--strict]
  *
  * Per vendor (`--vendor` takes one name, a comma list or `all`, the default):
  * - starts the vendor's simulator in this process (it hashes what it receives, streaming) and
@@ -15,9 +16,12 @@
  *   its peak RSS). Both timings span request start → the device's answer (all bytes received and
  *   hashed by the simulator); logins are done before and not timed. Each upload is checked against
  *   the SHA-256 the simulator computed.
- * Prints one table: best and median MiB/s of each, the ratio of the bests (and of the medians),
- * provider peak RSS at both sizes, against the goals (≥ 0.95× curl; ≤ 150 MiB and flat within
- * 32 MiB). `--strict` exits 1 when a goal is missed.
+ * Prints one table: best and median MiB/s of each, the ratio of the bests (and of the medians), CPU
+ * seconds per GiB of curl, of ours (hashing thread included) and of the simulator while receiving
+ * ours (load-independent: they explain the ratios on a busy machine), provider peak RSS at both
+ * sizes, against the goals (≥ 0.95× curl; ≤ 150 MiB and flat within 32 MiB). `--inline-hash` adds a
+ * third uploader per round: ours with the SHA-256 computed on the event loop (the package before
+ * the hashing thread), as a row of its own. `--strict` exits 1 when a goal is missed.
  *
  * Not part of `npm test`.
  */
@@ -78,10 +82,15 @@ const sizeMiB = option("size-mib", 2048);
 const smallMiB = option("small-mib", 256);
 const rounds = Math.max(1, Math.floor(option("rounds", 3)));
 const strict = process.argv.includes("--strict");
+const inlineHash = process.argv.includes("--inline-hash");
 
 interface Run {
     seconds: number;
     mibPerSecond: number;
+    /** CPU seconds of the uploader per GiB. */
+    cpuPerGiB: number;
+    /** CPU seconds of this process (the simulator) per GiB while it received the upload. */
+    simCpuPerGiB: number;
 }
 interface OurRun extends Run {
     maxRssMiB: number;
@@ -110,28 +119,47 @@ function checkReceived(target: UploadTarget, image: ImageFile, who: string): voi
     }
 }
 
+/** CPU seconds since `before` of this process, where the simulator runs. */
+const cpuSince = (before: NodeJS.CpuUsage) => {
+    const d = process.cpuUsage(before);
+    return (d.user + d.system) / 1e6;
+};
+const GiB = 2 ** 30;
+
 async function curlUpload(target: UploadTarget, image: ImageFile): Promise<Run> {
     const args = await target.curlArgs(image.path);
-    const r = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total} %{size_upload}", "-H", "Expect:", ...args]);
-    const [status, total, sent] = r.stdout.trim().split(" ");
+    // `times` after curl prints the shell's children's user and system CPU (curl's).
+    const script = 'curl "$@"; code=$?; times; exit $code';
+    const curl = ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total} %{size_upload}\\n", "-H", "Expect:", ...args];
+    const simBefore = process.cpuUsage();
+    const r = await run("sh", ["-c", script, "sh", ...curl]);
+    const simCpu = cpuSince(simBefore);
+    const lines = r.stdout.trim().split("\n");
+    const [status, total, sent] = lines[0]!.trim().split(" ");
+    const cpu = [...lines.at(-1)!.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
     if (r.code !== 0 || Number(status) !== target.okStatus || Number(sent) < image.sizeBytes) {
         throw new Error(`${target.vendor}: curl upload failed (exit ${r.code}, HTTP ${status}, ${sent} bytes sent): ${r.stderr}`);
     }
     checkReceived(target, image, "curl");
     const seconds = Number(total);
-    return { seconds, mibPerSecond: image.sizeBytes / MiB / seconds };
+    const gib = image.sizeBytes / GiB;
+    return { seconds, mibPerSecond: image.sizeBytes / MiB / seconds, cpuPerGiB: cpu / gib, simCpuPerGiB: simCpu / gib };
 }
 
-async function ourUpload(target: UploadTarget, image: ImageFile): Promise<OurRun> {
+async function ourUpload(target: UploadTarget, image: ImageFile, hash: "default" | "inline" = "default"): Promise<OurRun> {
+    const simBefore = process.cpuUsage();
     const r = await run(process.execPath, [join(here, "upload-worker.mts"), target.vendor, target.url, image.path], {
         ...process.env,
         BENCH_USERNAME: USERNAME,
         BENCH_PASSWORD: PASSWORD,
+        BENCH_HASH: hash,
     });
+    const simCpu = cpuSince(simBefore);
     if (r.code !== 0) throw new Error(`${target.vendor}: upload worker failed (exit ${r.code}): ${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
         bytes: number;
         elapsedMs: number;
+        cpuMs: number;
         sha256: string;
         rssBeforeKiB: number;
         maxRssKiB: number;
@@ -143,9 +171,13 @@ async function ourUpload(target: UploadTarget, image: ImageFile): Promise<OurRun
     }
     checkReceived(target, image, "the package");
     const seconds = out.elapsedMs / 1000;
+    const gib = image.sizeBytes / GiB;
     return {
         seconds,
         mibPerSecond: image.sizeBytes / MiB / seconds,
+        cpuPerGiB: out.cpuMs / 1000 / gib,
+        // Includes the worker's start-up and login answers: a few ms of the simulator's time.
+        simCpuPerGiB: simCpu / gib,
         maxRssMiB: out.maxRssKiB / 1024,
         rssBeforeMiB: out.rssBeforeKiB / 1024,
     };
@@ -168,6 +200,8 @@ interface Row {
     request: string;
     curl: Run[];
     ours: OurRun[];
+    /** `--inline-hash`: ours with the hash on the event loop. */
+    inline: OurRun[];
     small?: OurRun;
     loadBefore: string;
     loadAfter: string;
@@ -180,16 +214,27 @@ async function benchVendor(vendor: UploadVendor, dir: string): Promise<Row> {
         const big = await target.makeImage(join(dir, `${vendor}-big.img`), Math.round(sizeMiB * MiB), 0);
         const small = smallMiB > 0 ? await target.makeImage(join(dir, `${vendor}-small.img`), Math.round(smallMiB * MiB), 1) : undefined;
         console.log(`${vendor}: ${target.request}; images generated in ${((Date.now() - t0) / 1000).toFixed(1)}s; load ${load()}`);
-        const row: Row = { vendor, kind: target.kind, request: target.request, curl: [], ours: [], loadBefore: load(), loadAfter: "" };
+        const row: Row = {
+            vendor,
+            kind: target.kind,
+            request: target.request,
+            curl: [],
+            ours: [],
+            inline: [],
+            loadBefore: load(),
+            loadAfter: "",
+        };
         for (let i = 0; i < rounds; i++) {
             const steps = [
                 async () => row.curl.push(await curlUpload(target, big)),
                 async () => row.ours.push(await ourUpload(target, big)),
             ];
+            if (inlineHash) steps.push(async () => row.inline.push(await ourUpload(target, big, "inline")));
             for (const step of i % 2 === 0 ? steps : steps.reverse()) await step();
+            const inline = inlineHash ? `, ours hashing inline ${row.inline[i]!.mibPerSecond.toFixed(1)} MiB/s` : "";
             console.log(
                 `  round ${i + 1}: curl ${row.curl[i]!.mibPerSecond.toFixed(1)} MiB/s, ours ${row.ours[i]!.mibPerSecond.toFixed(1)} MiB/s` +
-                    ` (peak RSS ${row.ours[i]!.maxRssMiB.toFixed(1)} MiB)`,
+                    ` (peak RSS ${row.ours[i]!.maxRssMiB.toFixed(1)} MiB)${inline}`,
             );
         }
         if (small) {
@@ -207,6 +252,8 @@ async function benchVendor(vendor: UploadVendor, dir: string): Promise<Row> {
     }
 }
 
+const medianOf = (runs: Run[], key: "mibPerSecond" | "cpuPerGiB" | "simCpuPerGiB") => median(runs.map((x) => x[key]));
+
 function printTable(rows: Row[]): boolean {
     const sizeLabel = sizeMiB >= 1024 ? `${+(sizeMiB / 1024).toFixed(2)} GiB` : `${sizeMiB} MiB`;
     const smallLabel = smallMiB >= 1024 ? `${+(smallMiB / 1024).toFixed(2)} GiB` : `${smallMiB} MiB`;
@@ -217,33 +264,39 @@ function printTable(rows: Row[]): boolean {
         "curl MiB/s best / median",
         "ours MiB/s best / median",
         "ratio best (median)",
+        "CPU s/GiB curl / ours / simulator",
         `our peak RSS ${sizeLabel}`,
         `our peak RSS ${smallLabel}`,
         "goal met",
     ];
     const lines: string[][] = [];
     let allMet = true;
-    for (const r of rows) {
-        const ratio = best(r.ours) / best(r.curl);
-        const medianRatio = median(r.ours.map((x) => x.mibPerSecond)) / median(r.curl.map((x) => x.mibPerSecond));
-        const peak = Math.max(...r.ours.map((x) => x.maxRssMiB));
+    const line = (r: Row, label: string, ours: OurRun[], judged: boolean) => {
+        const ratio = best(ours) / best(r.curl);
+        const medianRatio = medianOf(ours, "mibPerSecond") / medianOf(r.curl, "mibPerSecond");
+        const peak = Math.max(...ours.map((x) => x.maxRssMiB));
         const ratioOk = ratio >= RATIO_GOAL;
         const rssOk = peak <= RSS_GOAL_MIB && (!r.small || peak - r.small.maxRssMiB <= FLAT_SLACK_MIB);
-        allMet &&= ratioOk && rssOk;
+        if (judged) allMet &&= ratioOk && rssOk;
         const misses = [!ratioOk && `< ${RATIO_GOAL}× curl`, !rssOk && "memory"].filter(Boolean);
         lines.push([
             r.vendor,
-            r.kind,
+            label,
             sizeLabel,
-            `${best(r.curl).toFixed(1)} / ${median(r.curl.map((x) => x.mibPerSecond)).toFixed(1)}`,
-            `${best(r.ours).toFixed(1)} / ${median(r.ours.map((x) => x.mibPerSecond)).toFixed(1)}`,
+            `${best(r.curl).toFixed(1)} / ${medianOf(r.curl, "mibPerSecond").toFixed(1)}`,
+            `${best(ours).toFixed(1)} / ${medianOf(ours, "mibPerSecond").toFixed(1)}`,
             `${ratio.toFixed(2)}× (${medianRatio.toFixed(2)}×)`,
+            `${medianOf(r.curl, "cpuPerGiB").toFixed(2)} / ${medianOf(ours, "cpuPerGiB").toFixed(2)} / ${medianOf(ours, "simCpuPerGiB").toFixed(2)}`,
             `${peak.toFixed(1)} MiB`,
-            r.small ? `${r.small.maxRssMiB.toFixed(1)} MiB` : "–",
-            misses.length ? `NO (${misses.join(", ")})` : "yes",
+            judged && r.small ? `${r.small.maxRssMiB.toFixed(1)} MiB` : "–",
+            !judged ? "(comparison)" : misses.length ? `NO (${misses.join(", ")})` : "yes",
         ]);
+    };
+    for (const r of rows) {
+        line(r, r.kind, r.ours, true);
+        if (r.inline.length) line(r, `${r.kind}, hash inline`, r.inline, false);
     }
-    for (const [vendor, why] of Object.entries(NO_UPLOAD_PATH)) lines.push([vendor, "–", "–", "–", "–", "–", "–", "–", why]);
+    for (const [vendor, why] of Object.entries(NO_UPLOAD_PATH)) lines.push([vendor, "–", "–", "–", "–", "–", "–", "–", "–", why]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
     const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
     console.log("");
@@ -253,7 +306,8 @@ function printTable(rows: Row[]): boolean {
     console.log("");
     for (const r of rows) console.log(`${r.vendor}: ${r.request}; load average ${r.loadBefore} → ${r.loadAfter}`);
     console.log(
-        `goals: ratio of the best runs ≥ ${RATIO_GOAL}× curl; peak RSS ≤ ${RSS_GOAL_MIB} MiB and within ${FLAT_SLACK_MIB} MiB of the ${smallLabel} upload`,
+        `goals: ratio of the best runs ≥ ${RATIO_GOAL}× curl; peak RSS ≤ ${RSS_GOAL_MIB} MiB and within ${FLAT_SLACK_MIB} MiB of the ${smallLabel} upload` +
+            "; CPU columns are medians (ours: the whole worker process, hashing thread included)",
     );
     return allMet;
 }
