@@ -64,9 +64,17 @@ async function prepare(): Promise<{ upload: () => Promise<{ bytes: number; elaps
 
 const { upload, close } = await prepare();
 const rssBeforeKiB = Math.round(process.memoryUsage().rss / 1024);
+const cpuBefore = process.cpuUsage();
 const r = await upload();
+const cpu = process.cpuUsage(cpuBefore);
 close();
 process.stdout.write(
-    JSON.stringify({ bytes: r.bytes, elapsedMs: r.elapsedMs, sha256: r.sha256, rssBeforeKiB, maxRssKiB: process.resourceUsage().maxRSS }) +
-        "\n",
+    JSON.stringify({
+        bytes: r.bytes,
+        elapsedMs: r.elapsedMs,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        sha256: r.sha256,
+        rssBeforeKiB,
+        maxRssKiB: process.resourceUsage().maxRSS,
+    }) + "\n",
 );
