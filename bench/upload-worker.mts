@@ -6,12 +6,8 @@
  * Usage (started by `bench/upload.mts`): node bench/upload-worker.mts <riverbed|unity|avi> <endpoint> <file>
  * Credentials come from BENCH_USERNAME / BENCH_PASSWORD (kept off the command line).
  * Prints one JSON line: bytes, elapsedMs (request start → the device's answer, as `uploadFile`
- * measures it; the login is done before and not timed), cpuMs (user + system of the whole process,
- * hashing thread included, during the upload), sha256, rssBeforeKiB, maxRssKiB.
- *
- * BENCH_HASH=inline makes `uploadFile` hash on the event loop whatever the size (the bench's
- * `--inline-hash` comparison): the worker swaps the thread hasher for the inline one before loading
- * the clients, so the package's code path is otherwise the same.
+ * measures it; the login is done before and not timed), cpuMs (user + system CPU of the process
+ * during the upload), sha256, rssBeforeKiB, maxRssKiB.
  */
 import { createRequire } from "node:module";
 import type * as Avi from "../bin/provider/avi/client.js";
@@ -21,10 +17,6 @@ import type * as Unity from "../bin/provider/unity/client.js";
 import type * as UnityAuth from "../bin/provider/unity/auth.js";
 
 const require = createRequire(import.meta.url);
-if (process.env.BENCH_HASH === "inline") {
-    const hashers = require("../bin/provider/core/chunk-hasher.js") as { ThreadHasher: unknown; InlineHasher: unknown };
-    hashers.ThreadHasher = hashers.InlineHasher;
-}
 
 const [vendor, endpoint, file] = process.argv.slice(2);
 if (!vendor || !endpoint || !file) {

@@ -2,8 +2,7 @@
  * Upload benchmark: every vendor's upload path (raw body or multipart) against `curl` sending the
  * equivalent request, same file, same simulated appliance, one run.
  *
- *   npm run build && node bench/upload.mts [--vendor riverbed|unity|avi|all] [--size-mib 2048] [--small-mib 256] [--rounds 3]
- *                                          [--inline-hash] [--strict]
+ *   npm run build && node bench/upload.mts [--vendor riverbed|unity|avi|all] [--size-mib 2048] [--small-mib 256] [--rounds 3] [--strict]
  *
  * Per vendor (`--vendor` takes one name, a comma list or `all`, the default):
  * - starts the vendor's simulator in this process (it hashes what it receives, streaming) and
@@ -17,11 +16,9 @@
  *   hashed by the simulator); logins are done before and not timed. Each upload is checked against
  *   the SHA-256 the simulator computed.
  * Prints one table: best and median MiB/s of each, the ratio of the bests (and of the medians), CPU
- * seconds per GiB of curl, of ours (hashing thread included) and of the simulator while receiving
- * ours (load-independent: they explain the ratios on a busy machine), provider peak RSS at both
- * sizes, against the goals (≥ 0.95× curl; ≤ 150 MiB and flat within 32 MiB). `--inline-hash` adds a
- * third uploader per round: ours with the SHA-256 computed on the event loop (the package before
- * the hashing thread), as a row of its own. `--strict` exits 1 when a goal is missed.
+ * seconds per GiB of curl, of ours and of the simulator while receiving ours (load-independent:
+ * they explain the ratios on a busy machine), provider peak RSS at both sizes, against the goals
+ * (≥ 0.95× curl; ≤ 150 MiB and flat within 32 MiB). `--strict` exits 1 when a goal is missed.
  *
  * Not part of `npm test`.
  */
@@ -82,7 +79,6 @@ const sizeMiB = option("size-mib", 2048);
 const smallMiB = option("small-mib", 256);
 const rounds = Math.max(1, Math.floor(option("rounds", 3)));
 const strict = process.argv.includes("--strict");
-const inlineHash = process.argv.includes("--inline-hash");
 
 interface Run {
     seconds: number;
@@ -146,13 +142,12 @@ async function curlUpload(target: UploadTarget, image: ImageFile): Promise<Run> 
     return { seconds, mibPerSecond: image.sizeBytes / MiB / seconds, cpuPerGiB: cpu / gib, simCpuPerGiB: simCpu / gib };
 }
 
-async function ourUpload(target: UploadTarget, image: ImageFile, hash: "default" | "inline" = "default"): Promise<OurRun> {
+async function ourUpload(target: UploadTarget, image: ImageFile): Promise<OurRun> {
     const simBefore = process.cpuUsage();
     const r = await run(process.execPath, [join(here, "upload-worker.mts"), target.vendor, target.url, image.path], {
         ...process.env,
         BENCH_USERNAME: USERNAME,
         BENCH_PASSWORD: PASSWORD,
-        BENCH_HASH: hash,
     });
     const simCpu = cpuSince(simBefore);
     if (r.code !== 0) throw new Error(`${target.vendor}: upload worker failed (exit ${r.code}): ${r.stderr}`);
@@ -200,8 +195,6 @@ interface Row {
     request: string;
     curl: Run[];
     ours: OurRun[];
-    /** `--inline-hash`: ours with the hash on the event loop. */
-    inline: OurRun[];
     small?: OurRun;
     loadBefore: string;
     loadAfter: string;
@@ -220,7 +213,6 @@ async function benchVendor(vendor: UploadVendor, dir: string): Promise<Row> {
             request: target.request,
             curl: [],
             ours: [],
-            inline: [],
             loadBefore: load(),
             loadAfter: "",
         };
@@ -229,12 +221,10 @@ async function benchVendor(vendor: UploadVendor, dir: string): Promise<Row> {
                 async () => row.curl.push(await curlUpload(target, big)),
                 async () => row.ours.push(await ourUpload(target, big)),
             ];
-            if (inlineHash) steps.push(async () => row.inline.push(await ourUpload(target, big, "inline")));
             for (const step of i % 2 === 0 ? steps : steps.reverse()) await step();
-            const inline = inlineHash ? `, ours hashing inline ${row.inline[i]!.mibPerSecond.toFixed(1)} MiB/s` : "";
             console.log(
                 `  round ${i + 1}: curl ${row.curl[i]!.mibPerSecond.toFixed(1)} MiB/s, ours ${row.ours[i]!.mibPerSecond.toFixed(1)} MiB/s` +
-                    ` (peak RSS ${row.ours[i]!.maxRssMiB.toFixed(1)} MiB)${inline}`,
+                    ` (peak RSS ${row.ours[i]!.maxRssMiB.toFixed(1)} MiB)`,
             );
         }
         if (small) {
@@ -271,13 +261,13 @@ function printTable(rows: Row[]): boolean {
     ];
     const lines: string[][] = [];
     let allMet = true;
-    const line = (r: Row, label: string, ours: OurRun[], judged: boolean) => {
+    const line = (r: Row, label: string, ours: OurRun[]) => {
         const ratio = best(ours) / best(r.curl);
         const medianRatio = medianOf(ours, "mibPerSecond") / medianOf(r.curl, "mibPerSecond");
         const peak = Math.max(...ours.map((x) => x.maxRssMiB));
         const ratioOk = ratio >= RATIO_GOAL;
         const rssOk = peak <= RSS_GOAL_MIB && (!r.small || peak - r.small.maxRssMiB <= FLAT_SLACK_MIB);
-        if (judged) allMet &&= ratioOk && rssOk;
+        allMet &&= ratioOk && rssOk;
         const misses = [!ratioOk && `< ${RATIO_GOAL}× curl`, !rssOk && "memory"].filter(Boolean);
         lines.push([
             r.vendor,
@@ -288,13 +278,12 @@ function printTable(rows: Row[]): boolean {
             `${ratio.toFixed(2)}× (${medianRatio.toFixed(2)}×)`,
             `${medianOf(r.curl, "cpuPerGiB").toFixed(2)} / ${medianOf(ours, "cpuPerGiB").toFixed(2)} / ${medianOf(ours, "simCpuPerGiB").toFixed(2)}`,
             `${peak.toFixed(1)} MiB`,
-            judged && r.small ? `${r.small.maxRssMiB.toFixed(1)} MiB` : "–",
-            !judged ? "(comparison)" : misses.length ? `NO (${misses.join(", ")})` : "yes",
+            r.small ? `${r.small.maxRssMiB.toFixed(1)} MiB` : "–",
+            misses.length ? `NO (${misses.join(", ")})` : "yes",
         ]);
     };
     for (const r of rows) {
-        line(r, r.kind, r.ours, true);
-        if (r.inline.length) line(r, `${r.kind}, hash inline`, r.inline, false);
+        line(r, r.kind, r.ours);
     }
     for (const [vendor, why] of Object.entries(NO_UPLOAD_PATH)) lines.push([vendor, "–", "–", "–", "–", "–", "–", "–", "–", why]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
@@ -308,7 +297,7 @@ function printTable(rows: Row[]): boolean {
     console.log(
         `goals: ratio of the best runs ≥ ${RATIO_GOAL}× curl; peak RSS ≤ ${RSS_GOAL_MIB} MiB` +
             (smallMiB > 0 ? ` and within ${FLAT_SLACK_MIB} MiB of the ${smallLabel} upload` : "") +
-            "; CPU columns are medians (ours: the whole worker process, hashing thread included)",
+            "; CPU columns are medians",
     );
     return allMet;
 }

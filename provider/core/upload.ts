@@ -2,8 +2,7 @@
  * Streaming file upload: the file is read once, in 1 MiB chunks, and each chunk is hashed (SHA-256)
  * and counted on its way into the request body. Memory stays bounded by a pool of four reused chunk
  * buffers whatever the file size; `Content-Length` is computed up front (raw or multipart)
- * so devices that need it get it. Files of 8 MiB and more are hashed on a worker thread, over the
- * same buffers (see chunk-hasher.ts), so hashing does not slow the sending down. Uploads are never retried by the session (a consumed stream cannot
+ * so devices that need it get it. Uploads are never retried by the session (a consumed stream cannot
  * be replayed); the caller decides whether to start over.
  */
 
@@ -12,14 +11,11 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { Readable } from "node:stream";
-import { InlineHasher, ThreadHasher, type ChunkHasher, type PoolBuffer } from "./chunk-hasher";
 import type { HttpResponse, HttpSession } from "./http";
 import { multipartFraming } from "./multipart";
 
 /** Body chunks in flight at most (each `chunkBytes` long). */
 const POOL_BUFFERS = 4;
-/** From this file size on, chunks are hashed on a worker thread (below, the thread's start-up is not worth it). */
-const THREAD_HASH_MIN_BYTES = 8 * 2 ** 20;
 
 /** Progress of an upload, reported at most every `progressIntervalMs`. */
 export interface UploadProgress {
@@ -49,8 +45,6 @@ export interface UploadOptions {
     progressIntervalMs?: number;
     /** Chunk size. Default 1 MiB. */
     chunkBytes?: number;
-    /** Hash on a worker thread. Default: for files of 8 MiB and more. */
-    hashOnThread?: boolean;
 }
 
 /** What an upload produced. */
@@ -76,6 +70,7 @@ export interface UploadResult<T> {
  */
 export async function uploadFile<T = unknown>(session: HttpSession, options: UploadOptions): Promise<UploadResult<T>> {
     const size = (await stat(options.filePath)).size;
+    const hash = createHash("sha256");
     // Wall time on purpose: it measures the throughput of real bytes on a real socket; no deadline reads it.
     const started = Date.now();
     const interval = options.progressIntervalMs ?? 2_000;
@@ -113,19 +108,17 @@ export async function uploadFile<T = unknown>(session: HttpSession, options: Upl
     };
 
     // The file is read into a small pool of reused buffers: a buffer goes back to the pool once the
-    // socket has finished writing it (the session reports written body bytes) and the hasher has
-    // read it. Fresh buffers per chunk would be garbage V8 collects only every ~64 MiB of external
-    // memory, adding that much RSS.
+    // socket has finished writing it (the session reports written body bytes). Fresh buffers per
+    // chunk would be garbage V8 collects only every ~64 MiB of external memory, adding that much RSS.
     const chunkBytes = options.chunkBytes ?? 1 << 20;
-    const hasher: ChunkHasher = (options.hashOnThread ?? size >= THREAD_HASH_MIN_BYTES) ? new ThreadHasher() : new InlineHasher();
-    const free: PoolBuffer[] = [];
-    const inFlight: { end: number; entry: PoolBuffer }[] = []; // in send order; `end` = body offset after the chunk
+    const free: Buffer[] = [];
+    const inFlight: { end: number; buf: Buffer }[] = []; // in send order; `end` = body offset after the chunk
     let allocated = 0;
     let wake: (() => void) | undefined;
     let settled = false;
     const written = (transferred: number) => {
         while (inFlight.length > 0 && inFlight[0].end <= transferred) {
-            free.push(inFlight.shift()!.entry);
+            free.push(inFlight.shift()!.buf);
         }
         wake?.();
     };
@@ -138,12 +131,12 @@ export async function uploadFile<T = unknown>(session: HttpSession, options: Upl
         try {
             let offset = head.length;
             while (sent < size) {
-                let entry = free.pop();
-                if (!entry && allocated < POOL_BUFFERS) {
-                    entry = hasher.allocate(chunkBytes);
+                let buf = free.pop();
+                if (!buf && allocated < POOL_BUFFERS) {
+                    buf = Buffer.allocUnsafeSlow(chunkBytes);
                     allocated++;
                 }
-                if (!entry) {
+                if (!buf) {
                     await new Promise<void>((resolve) => (wake = resolve));
                     wake = undefined;
                     if (settled) {
@@ -151,20 +144,17 @@ export async function uploadFile<T = unknown>(session: HttpSession, options: Upl
                     }
                     continue;
                 }
-                await entry.hashed;
-                if (hasher.failure) {
-                    throw hasher.failure;
-                }
-                const { bytesRead } = await file.read(entry.buf, 0, Math.min(chunkBytes, size - sent), sent);
+                const { bytesRead } = await file.read(buf, 0, Math.min(chunkBytes, size - sent), sent);
                 if (bytesRead === 0) {
                     throw new Error(`${options.filePath} changed during the upload: it ended after ${sent} bytes, expected ${size}`);
                 }
-                hasher.update(entry, bytesRead);
+                const view = buf.subarray(0, bytesRead);
+                hash.update(view);
                 sent += bytesRead;
                 offset += bytesRead;
-                inFlight.push({ end: offset, entry });
+                inFlight.push({ end: offset, buf });
                 report(false);
-                yield entry.buf.subarray(0, bytesRead);
+                yield view;
             }
         } finally {
             await file.close();
@@ -175,37 +165,31 @@ export async function uploadFile<T = unknown>(session: HttpSession, options: Upl
     }
 
     let response: HttpResponse<T>;
-    let sha256: string;
     try {
-        try {
-            response = await session.request<T>({
-                method: options.method ?? "POST",
-                path: options.path,
-                body: Readable.from(body(), { objectMode: false }),
-                headers: {
-                    ...(options.headers ?? {}),
-                    "content-type": contentType,
-                    "content-length": String(head.length + size + tail.length),
-                },
-                searchParams: options.searchParams,
-                idempotent: false,
-                responseTimeoutMs: options.responseTimeoutMs ?? 10 * 60_000,
-                onUploadProgress: written,
-            });
-        } finally {
-            // A failed request stops reporting progress: let a body waiting for a buffer finish.
-            settled = true;
-            wake?.();
-        }
-        if (sent !== size) {
-            throw new Error(`${options.filePath} changed during the upload: sent ${sent} bytes, expected ${size}`);
-        }
-        sha256 = await hasher.digest();
+        response = await session.request<T>({
+            method: options.method ?? "POST",
+            path: options.path,
+            body: Readable.from(body(), { objectMode: false }),
+            headers: {
+                ...(options.headers ?? {}),
+                "content-type": contentType,
+                "content-length": String(head.length + size + tail.length),
+            },
+            searchParams: options.searchParams,
+            idempotent: false,
+            responseTimeoutMs: options.responseTimeoutMs ?? 10 * 60_000,
+            onUploadProgress: written,
+        });
     } finally {
-        hasher.close();
+        // A failed request stops reporting progress: let a body waiting for a buffer finish.
+        settled = true;
+        wake?.();
+    }
+    if (sent !== size) {
+        throw new Error(`${options.filePath} changed during the upload: sent ${sent} bytes, expected ${size}`);
     }
     report(true);
-    return { response, sha256, bytes: sent, elapsedMs: Date.now() - started };
+    return { response, sha256: hash.digest("hex"), bytes: sent, elapsedMs: Date.now() - started };
 }
 
 /** SHA-256 of a file, streamed. */

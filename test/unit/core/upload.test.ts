@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VendorApiError } from "../../../provider/core/errors";
 import { HttpSession } from "../../../provider/core/http";
-import { InlineHasher, ThreadHasher, type ChunkHasher } from "../../../provider/core/chunk-hasher";
 import { sha256File, uploadFile, type UploadProgress } from "../../../provider/core/upload";
 
 let dir: string;
@@ -103,93 +102,53 @@ async function recordingServer() {
     return { server, bodies, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
-describe.each([
-    ["on a worker thread", true],
-    ["inline", false],
-])("hashing %s", (_label, hashOnThread) => {
-    test("raw upload of random bytes through a small recycled pool: the device gets the file, the hash is the file's", async () => {
-        // 40 chunks of 64 KiB plus a partial one: each of the four pool buffers is refilled ten times,
-        // so refilling a buffer before it is hashed or sent would change the bytes or the hash.
-        const content = randomBytes(40 * 65_536 + 1_234);
-        const file = join(dir, `random-${hashOnThread}.bin`);
-        await writeFile(file, content);
-        const srv = await recordingServer();
-        const session = new HttpSession({ vendor: "acme", baseUrl: srv.url });
-        try {
-            const r = await uploadFile(session, { path: "/upload", filePath: file, chunkBytes: 65_536, hashOnThread });
-            expect(r.sha256).toBe(createHash("sha256").update(content).digest("hex"));
-            expect(srv.bodies[0].body.equals(content)).toBe(true);
-        } finally {
-            session.close();
-            srv.server.close();
-        }
-    });
-
-    test("multipart upload is byte-exact: a standard form-data parser reads back the fields, the file name and every file byte", async () => {
-        const content = randomBytes(3 * 65_536 + 77);
-        const file = join(dir, `part-${hashOnThread}.pkg`);
-        await writeFile(file, content);
-        const srv = await recordingServer();
-        const session = new HttpSession({ vendor: "acme", baseUrl: srv.url });
-        try {
-            const r = await uploadFile(session, {
-                path: "/upload",
-                filePath: file,
-                chunkBytes: 65_536,
-                hashOnThread,
-                multipart: { fieldName: "filename", fileName: 'controller "v2".pkg', fields: { kind: "image", note: "two words" } },
-            });
-            const { contentType, contentLength, body } = srv.bodies[0];
-            expect(contentLength).toBe(body.length);
-            // undici's multipart parser (the one behind fetch's Response.formData), independent of ours.
-            const form = await new Response(body, { headers: { "content-type": contentType } }).formData();
-            expect(form.get("kind")).toBe("image");
-            expect(form.get("note")).toBe("two words");
-            const part = form.get("filename") as File;
-            expect(part.name).toBe('controller "v2".pkg');
-            expect(part.type).toBe("application/octet-stream");
-            expect(Buffer.from(await part.arrayBuffer()).equals(content)).toBe(true);
-            expect(r.sha256).toBe(createHash("sha256").update(content).digest("hex"));
-            expect([...form.keys()]).toEqual(["kind", "note", "filename"]);
-        } finally {
-            session.close();
-            srv.server.close();
-        }
-    });
-});
-
-test("both hashers give the SHA-256 of the chunks in order, whatever the buffer reuse", async () => {
-    const chunks = [randomBytes(1000), randomBytes(1), randomBytes(4096), randomBytes(999)];
-    const expected = createHash("sha256").update(Buffer.concat(chunks)).digest("hex");
-    for (const hasher of [new InlineHasher(), new ThreadHasher()] as ChunkHasher[]) {
-        try {
-            const a = hasher.allocate(4096);
-            const b = hasher.allocate(4096);
-            for (const [i, chunk] of chunks.entries()) {
-                const entry = i % 2 === 0 ? a : b;
-                await entry.hashed;
-                chunk.copy(entry.buf);
-                hasher.update(entry, chunk.length);
-            }
-            expect(await hasher.digest()).toBe(expected);
-            expect(hasher.failure).toBeUndefined();
-        } finally {
-            hasher.close();
-        }
+test("raw upload of random bytes through a small recycled pool: the device gets the file, the hash is the file's", async () => {
+    // 40 chunks of 64 KiB plus a partial one: each of the four pool buffers is refilled ten times,
+    // so refilling a buffer before the socket has written it would change the bytes the device gets.
+    const content = randomBytes(40 * 65_536 + 1_234);
+    const file = join(dir, "random.bin");
+    await writeFile(file, content);
+    const srv = await recordingServer();
+    const session = new HttpSession({ vendor: "acme", baseUrl: srv.url });
+    try {
+        const r = await uploadFile(session, { path: "/upload", filePath: file, chunkBytes: 65_536 });
+        expect(r.sha256).toBe(createHash("sha256").update(content).digest("hex"));
+        expect(srv.bodies[0].body.equals(content)).toBe(true);
+    } finally {
+        session.close();
+        srv.server.close();
     }
 });
 
-test("a hashing thread that dies fails the digest instead of returning a wrong checksum", async () => {
-    const hasher = new ThreadHasher();
-    const entry = hasher.allocate(16);
-    hasher.update(entry, 16);
-    await entry.hashed;
-    // Kill the thread behind the hasher's back (as a crash would).
-    await (hasher as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(hasher.failure?.message).toMatch(/hashing thread exited/);
-    await expect(hasher.digest()).rejects.toThrow(/hashing thread exited/);
-    hasher.close();
+test("multipart upload is byte-exact: a standard form-data parser reads back the fields, the file name and every file byte", async () => {
+    const content = randomBytes(3 * 65_536 + 77);
+    const file = join(dir, "part.pkg");
+    await writeFile(file, content);
+    const srv = await recordingServer();
+    const session = new HttpSession({ vendor: "acme", baseUrl: srv.url });
+    try {
+        const r = await uploadFile(session, {
+            path: "/upload",
+            filePath: file,
+            chunkBytes: 65_536,
+            multipart: { fieldName: "filename", fileName: 'controller "v2".pkg', fields: { kind: "image", note: "two words" } },
+        });
+        const { contentType, contentLength, body } = srv.bodies[0];
+        expect(contentLength).toBe(body.length);
+        // undici's multipart parser (the one behind fetch's Response.formData), independent of ours.
+        const form = await new Response(body, { headers: { "content-type": contentType } }).formData();
+        expect([...form.keys()]).toEqual(["kind", "note", "filename"]);
+        expect(form.get("kind")).toBe("image");
+        expect(form.get("note")).toBe("two words");
+        const part = form.get("filename") as File;
+        expect(part.name).toBe('controller "v2".pkg');
+        expect(part.type).toBe("application/octet-stream");
+        expect(Buffer.from(await part.arrayBuffer()).equals(content)).toBe(true);
+        expect(r.sha256).toBe(createHash("sha256").update(content).digest("hex"));
+    } finally {
+        session.close();
+        srv.server.close();
+    }
 });
 
 test("a request that fails mid-body ends the body and closes the file", async () => {
