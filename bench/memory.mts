@@ -3,14 +3,17 @@
  * it, so they are measured here, not asserted by `npm test`):
  *
  * 1. `uploadFile` streams a sparse 768 MiB file to an in-process server that hashes what it receives;
- * 2. the Riverbed simulator receives a 512 MiB image generated on the fly.
+ * 2. the Riverbed simulator receives a 512 MiB image generated on the fly;
+ * 3. the Unity and Avi simulators receive a 512 MiB multipart upload (sent by `curl -F` from its own
+ *    process, so only the receiving side counts).
  *
- * Both sides share this process, so buffering the body anywhere would add at least the body's size.
- * Prints the peak RSS growth of each against its goal (upload < 256 MiB, simulator < 200 MiB);
+ * In 1 and 2 both sides share this process, so buffering the body anywhere would add at least the
+ * body's size. Prints the peak RSS growth of each against its goal (upload < 256 MiB, simulators < 200 MiB);
  * `--strict` exits 1 when a goal is missed.
  *
  *   npm run build && node bench/memory.mts [--strict]
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, open, rm } from "node:fs/promises";
@@ -22,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import type * as Simulators from "../bin/simulators/index.js";
 import type * as Http from "../bin/provider/core/http.js";
 import type * as Upload from "../bin/provider/core/upload.js";
+import { startTarget, type UploadVendor } from "./upload-targets.mts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -115,9 +119,34 @@ async function simulatorBench(): Promise<number> {
     }
 }
 
+/** The vendor's simulator receiving a 512 MiB multipart upload from `curl -F` (another process). */
+async function multipartSimulatorBench(vendor: UploadVendor): Promise<number> {
+    const dir = await mkdtemp(join(tmpdir(), "bench-memory-"));
+    const target = await startTarget(vendor);
+    try {
+        const image = await target.makeImage(join(dir, "image.bin"), 512 * MiB, 0);
+        const args = await target.curlArgs(image.path);
+        return await peakGrowthMiB(async () => {
+            const code = await new Promise<number | null>((resolve, reject) => {
+                const curl = spawn("curl", ["-sS", "-o", "/dev/null", "-H", "Expect:", ...args], { stdio: "ignore" });
+                curl.on("error", reject);
+                curl.on("close", resolve);
+            });
+            const received = target.received();
+            if (code !== 0 || received?.sha256 !== image.sha256)
+                throw new Error(`${vendor}: curl exit ${code}, received ${JSON.stringify(received)}`);
+        });
+    } finally {
+        await target.stop();
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+
 const results = [
     { name: "uploadFile, 768 MiB (client + receiving server)", growth: await uploadBench(), goal: 256 },
     { name: "Riverbed simulator receiving 512 MiB", growth: await simulatorBench(), goal: 200 },
+    { name: "Unity simulator receiving 512 MiB multipart", growth: await multipartSimulatorBench("unity"), goal: 200 },
+    { name: "Avi simulator receiving 512 MiB multipart", growth: await multipartSimulatorBench("avi"), goal: 200 },
 ];
 let missed = false;
 for (const r of results) {

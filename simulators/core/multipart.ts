@@ -188,13 +188,39 @@ export async function readMultipart(
 
     for await (const raw of source) {
         const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
-        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        if (
+            state === "body" &&
+            pending.length < delimiter.length &&
+            chunk.length >= delimiter.length &&
+            !delimiterAcrossSeam(delimiter, pending, chunk)
+        ) {
+            // The bytes kept from the last chunk are file data: hash them and parse the new chunk
+            // where it lies, rather than copying every chunk of a large file into a new buffer.
+            if (!emit(pending)) {
+                stoppedEarly = true;
+                break;
+            }
+            pending = chunk;
+        } else {
+            pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        }
         while (step()) {
             /* keep consuming this buffer */
         }
         if (stoppedEarly) break;
     }
     return { fields, file, complete: state === "epilogue", stoppedEarly };
+}
+
+/**
+ * Whether a delimiter starts within `kept` (fewer bytes than a delimiter) and runs on into `next`:
+ * only the seam is copied to look, at most twice the delimiter's length.
+ */
+export function delimiterAcrossSeam(delimiter: Buffer, kept: Buffer, next: Buffer): boolean {
+    if (kept.length === 0) return false;
+    const seam = Buffer.concat([kept, next.subarray(0, delimiter.length - 1)]);
+    const at = seam.indexOf(delimiter);
+    return at >= 0 && at < kept.length;
 }
 
 function parsePartHeaders(text: string): {

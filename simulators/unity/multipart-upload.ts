@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { SimulatorHttpError } from "../core/http-error";
+import { delimiterAcrossSeam } from "../core/multipart";
 import { UnityErrorCodes } from "./constants";
 
 const MAX_PART_HEADER_BYTES = 16 * 1024;
@@ -114,7 +115,19 @@ export async function receiveMultipartFile(req: IncomingMessage, options: Receiv
     };
 
     const consume = (chunk: Buffer) => {
-        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        if (
+            state === "body" &&
+            pending.length < delimiter.length &&
+            chunk.length >= delimiter.length &&
+            !delimiterAcrossSeam(delimiter, pending, chunk)
+        ) {
+            // The bytes kept from the last chunk are file data: take them and parse the new chunk
+            // where it lies, rather than copying every chunk of a large file into a new buffer.
+            fileData(pending);
+            pending = chunk;
+        } else {
+            pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        }
         for (;;) {
             if (state === "preamble" || state === "body") {
                 const at = pending.indexOf(delimiter);

@@ -1,5 +1,5 @@
 import * as http from "node:http";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, readlinkSync } from "node:fs";
 import { mkdtemp, open as openFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -83,6 +83,72 @@ test("multipart upload: Content-Length covers the framing exactly; the hash cove
     expect(srv.seen[0].contentType).toMatch(/^multipart\/form-data; boundary=/);
     session.close();
     srv.server.close();
+});
+
+/** A server that keeps each (small) body whole, to parse it afterwards. */
+async function recordingServer() {
+    const bodies: { contentType: string; contentLength: number; body: Buffer }[] = [];
+    const server = http.createServer(async (req, res) => {
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        bodies.push({
+            contentType: String(req.headers["content-type"]),
+            contentLength: Number(req.headers["content-length"]),
+            body: Buffer.concat(chunks),
+        });
+        res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return { server, bodies, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
+test("raw upload of random bytes through a small recycled pool: the device gets the file, the hash is the file's", async () => {
+    // 40 chunks of 64 KiB plus a partial one: each of the four pool buffers is refilled ten times,
+    // so refilling a buffer before the socket has written it would change the bytes the device gets.
+    const content = randomBytes(40 * 65_536 + 1_234);
+    const file = join(dir, "random.bin");
+    await writeFile(file, content);
+    const srv = await recordingServer();
+    const session = new HttpSession({ vendor: "acme", baseUrl: srv.url });
+    try {
+        const r = await uploadFile(session, { path: "/upload", filePath: file, chunkBytes: 65_536 });
+        expect(r.sha256).toBe(createHash("sha256").update(content).digest("hex"));
+        expect(srv.bodies[0].body.equals(content)).toBe(true);
+    } finally {
+        session.close();
+        srv.server.close();
+    }
+});
+
+test("multipart upload is byte-exact: a standard form-data parser reads back the fields, the file name and every file byte", async () => {
+    const content = randomBytes(3 * 65_536 + 77);
+    const file = join(dir, "part.pkg");
+    await writeFile(file, content);
+    const srv = await recordingServer();
+    const session = new HttpSession({ vendor: "acme", baseUrl: srv.url });
+    try {
+        const r = await uploadFile(session, {
+            path: "/upload",
+            filePath: file,
+            chunkBytes: 65_536,
+            multipart: { fieldName: "filename", fileName: 'controller "v2".pkg', fields: { kind: "image", note: "two words" } },
+        });
+        const { contentType, contentLength, body } = srv.bodies[0];
+        expect(contentLength).toBe(body.length);
+        // undici's multipart parser (the one behind fetch's Response.formData), independent of ours.
+        const form = await new Response(body, { headers: { "content-type": contentType } }).formData();
+        expect([...form.keys()]).toEqual(["kind", "note", "filename"]);
+        expect(form.get("kind")).toBe("image");
+        expect(form.get("note")).toBe("two words");
+        const part = form.get("filename") as File;
+        expect(part.name).toBe('controller "v2".pkg');
+        expect(part.type).toBe("application/octet-stream");
+        expect(Buffer.from(await part.arrayBuffer()).equals(content)).toBe(true);
+        expect(r.sha256).toBe(createHash("sha256").update(content).digest("hex"));
+    } finally {
+        session.close();
+        srv.server.close();
+    }
 });
 
 test("a request that fails mid-body ends the body and closes the file", async () => {
