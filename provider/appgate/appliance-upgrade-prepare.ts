@@ -138,7 +138,9 @@ export async function confirmIdle(run: Run): Promise<AppgateUpgradeState> {
  * Waits for `ready` after a prepare of ours was accepted (or refused as already under way, or
  * adopted). `idle` is pending for the idle grace period, whatever the change record says and in
  * whichever order the two were read (idle-grace.ts); after it, the upgrade was dropped. A failure
- * quotes the appliance's own details first, then the change record's.
+ * quotes the appliance's own details first, then the change record's. One read per poll, two while
+ * the status cannot tell alone (see the refresh); polls back off to {@link longPhaseCeilingMs} while
+ * downloading (verification comes before `ready`).
  */
 export async function waitPrepared(
     run: Run,
