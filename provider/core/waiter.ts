@@ -19,7 +19,8 @@
  * exponentially from `minDelayMs` to `maxDelayMs` with full jitter, as in smithy's waiter. Vendor hints
  * may change the next delay: an ETA (given, or derived from the rate progress % moves at) shortens
  * it, or lengthens it up to `maxHintedDelayMs` (120 s) while the end is far; a scheduled start
- * (`notBefore`) lengthens it. The last sleep is cut so a final refresh happens
+ * (`notBefore`) lengthens it; a state that is a long phase before another visible one may raise the
+ * backoff ceiling while it lasts (`Observation.maxDelayMs`). The last sleep is cut so a final refresh happens
  * right at the deadline. Requests made by `refresh` are retried at most once by the HTTP session
  * (the waiter's next poll is the retry; see wait-poll.ts). Clock, sleep and randomness are injected so unit tests run in milliseconds.
  */
