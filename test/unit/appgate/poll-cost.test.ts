@@ -116,28 +116,31 @@ const inputs = (appliance: string, extra: Partial<ApplianceUpgradeInputs> = {}):
 
 const sum = (op: string, of: Poll[] = polls) => of.reduce((n, p) => n + (p.reads[op] ?? 0), 0);
 
-it("a prepare and complete of a gateway costs one read per poll, two only where the reboot starts and ends", async () => {
-    await start("gateway-1");
-    const { outs } = await applianceUpgradeHandler(env).create(inputs("gateway-1"));
-    expect(outs).toMatchObject({ phase: "completed", runningVersion: TARGET, volumeNumber: 2 });
+it.each(["json-502", "plain-502-every-call"] as const)(
+    "a prepare and complete of a gateway (%s while it reboots) costs one read per poll, two only where the reboot starts and ends",
+    async (rebootingApplianceReplies) => {
+        await start("gateway-1", { rebootingApplianceReplies });
+        const { outs } = await applianceUpgradeHandler(env).create(inputs("gateway-1"));
+        expect(outs).toMatchObject({ phase: "completed", runningVersion: TARGET, volumeNumber: 2 });
 
-    expect(polls.length).toBeGreaterThan(30); // the phases really were waited for, poll by poll
-    expect(Math.max(...polls.map((p) => p.total))).toBe(2);
-    // Two reads: the prepare's first poll (idle: the change record tells "not started yet" from "dropped"),
-    // the poll that found the appliance unreachable (the status list: rebooting?), and the final one (back
-    // online: is it the new version?). The complete's first poll already reads installing: no change record.
-    expect(polls.filter((p) => p.total === 2).map((p) => p.state)).toEqual(["queued", "rebooting", "done"]);
-    expect(sum("change.get")).toBe(1);
-    // Not one change or status-list read while the appliance downloads, verifies or installs.
-    const working = polls.filter((p) => ["started", "downloading", "verifying", "installing"].includes(p.state));
-    expect(working.length).toBeGreaterThan(10);
-    expect(working.every((p) => p.total === 1 && p.reads["upgrade.get"] === 1)).toBe(true);
-    // Through the reboot the status list alone, once per poll; the first such poll found it by the upgrade status.
-    const rebooting = polls.filter((p) => p.state === "rebooting");
-    expect(rebooting.length).toBeGreaterThan(5);
-    expect(sum("upgrade.get", rebooting)).toBe(1);
-    expect(rebooting.every((p) => p.reads["appliances.status"] === 1)).toBe(true);
-});
+        expect(polls.length).toBeGreaterThan(30); // the phases really were waited for, poll by poll
+        expect(Math.max(...polls.map((p) => p.total))).toBe(2);
+        // Two reads: the prepare's first poll (idle: the change record tells "not started yet" from "dropped"),
+        // the poll that found the appliance unreachable (the status list: rebooting?), and the final one (back
+        // online: is it the new version?). The complete's first poll already reads installing: no change record.
+        expect(polls.filter((p) => p.total === 2).map((p) => p.state)).toEqual(["queued", "rebooting", "done"]);
+        expect(sum("change.get")).toBe(1);
+        // Not one change or status-list read while the appliance downloads, verifies or installs.
+        const working = polls.filter((p) => ["started", "downloading", "verifying", "installing"].includes(p.state));
+        expect(working.length).toBeGreaterThan(10);
+        expect(working.every((p) => p.total === 1 && p.reads["upgrade.get"] === 1)).toBe(true);
+        // Through the reboot the status list alone, once per poll; the first such poll found it by the upgrade status.
+        const rebooting = polls.filter((p) => p.state === "rebooting");
+        expect(rebooting.length).toBeGreaterThan(5);
+        expect(sum("upgrade.get", rebooting)).toBe(1);
+        expect(rebooting.every((p) => p.reads["appliances.status"] === 1)).toBe(true);
+    },
+);
 
 it("polls thin out to the long-phase ceiling while downloading and installing, and keep the usual one through the reboot", async () => {
     await start("gateway-1");
