@@ -2,7 +2,7 @@
  * Polling benchmark: status GETs and detection lag of every waiting resource kind, next to the
  * anchors' blind cadences, for the same simulated 30-minute operations.
  *
- *   npm run build && node bench/polling.mts [--runs 11] [--kind avisi]   # or: npm run bench:polling
+ *   npm run build && node bench/polling.mts [--runs 11] [--kind avisi] [--by-op]   # or: npm run bench:polling
  *
  * - Each kind's handler runs against its simulator on one fake clock (the handler's FakeClock moves
  *   the simulator's manual clock), so a 30-minute operation takes milliseconds. The operation's
@@ -20,6 +20,8 @@
  *   first has none. The other rows give every run a fresh process (one device, nothing learned).
  * - Anchors, computed for the same start and flip: fixed 15 s (steelscript example), fixed 30 s
  *   (Avi playbook), 1 s → 10 s doubling backoff (sdpctl). Goal: ≤ 40 GETs and ≤ 10 s median lag.
+ *
+ * - `--by-op`: a second table with the median GETs of each status operation (which reads a poll costs).
  *
  * Not part of `npm test`; prints figures, asserts nothing (`--strict` exits 1 when a goal is missed).
  */
@@ -43,6 +45,7 @@ const RUNS = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 11) 
 const strict = process.argv.includes("--strict");
 const kindArg = process.argv.indexOf("--kind");
 const onlyKind = kindArg > 0 ? process.argv[kindArg + 1] : undefined;
+const byOp = process.argv.includes("--by-op");
 
 // ---- the waiter, wrapped: strips hints on demand and remembers the polls of the last wait ----
 interface Poll {
@@ -86,6 +89,8 @@ function seeded(seed: number): () => number {
 interface Measure {
     gets: number;
     lagMs: number;
+    /** GETs per status operation. */
+    ops?: Record<string, number>;
 }
 
 /** The anchors: polls at `start + t` for t in `schedule` until the first one at or after `flip`. */
@@ -119,13 +124,14 @@ async function measure(
         await p.run();
         const returned = p.clock.now();
         const after = p.calls.snapshot();
-        const gets = kind.statusOps.reduce((sum, op) => sum + (after[op]?.received ?? 0) - (before[op]?.received ?? 0), 0);
+        const ops = Object.fromEntries(kind.statusOps.map((op) => [op, (after[op]?.received ?? 0) - (before[op]?.received ?? 0)]));
+        const gets = Object.values(ops).reduce((sum, n) => sum + n, 0);
         // The flip lies after the last poll that did not see it: the last state timer in that interval.
         const pending = lastWaitPolls.filter((poll) => !poll.done);
         const lastPending = pending.length ? pending[pending.length - 1].at : start;
         const timers = p.simClock.fired.filter((t) => t > lastPending && t <= returned);
         const flip = timers.length ? timers[timers.length - 1] : lastPending;
-        return { gets, lagMs: returned - flip, flipAfterMs: flip - start };
+        return { gets, ops, lagMs: returned - flip, flipAfterMs: flip - start };
     } finally {
         await p.close();
     }
@@ -159,6 +165,7 @@ function fleetOrder(n: number): number[] {
 const log = console.log;
 console.log = () => undefined; // the handlers' progress lines
 const rows: string[][] = [];
+const opRows: string[] = [];
 let missed = 0;
 await withTempDir(async (tmp) => {
     for (const kind of KINDS.filter((k) => onlyKind === undefined || k.name.includes(onlyKind))) {
@@ -189,6 +196,8 @@ await withTempDir(async (tmp) => {
             if (!ok) missed++;
             const label = mode === WITH ? `hints (${kind.hints})` : mode;
             rows.push([mode === modes[0] ? kind.name : "", label, String(gets), secs(lag), ok ? "yes" : "NO"]);
+            const perOp = kind.statusOps.map((op) => `${op} ${median(results.map((r) => r.ops?.[op] ?? 0))}`);
+            opRows.push(`${kind.name}, ${label}: ${perOp.join(", ")}`);
         }
         for (const a of ANCHORS) {
             const r = flips.map((f) => anchor(f, a.delay));
@@ -206,4 +215,8 @@ console.log(`bench/polling: ${RUNS} runs per kind (30-minute operations ± 4 min
 console.log(line(header));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
+if (byOp) {
+    console.log("\nmedian GETs per status operation (medians need not add up to the total's median):");
+    for (const r of opRows) console.log(`- ${r}`);
+}
 if (strict && missed > 0) process.exit(1);

@@ -3,10 +3,10 @@
  * then wait through the reboot until the appliance runs the target version on the other volume.
  */
 
-import { VendorApiError } from "../core/errors";
-import { waitFor } from "../core/waiter";
+import { isTransientError, VendorApiError } from "../core/errors";
+import { waitFor, type Observation } from "../core/waiter";
 import type { ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
-import { changeFollower, failureOf, progressOf, type Run } from "./appliance-upgrade-run";
+import { changeFollower, failureOf, longPhaseCeilingMs, progressOf, type Run } from "./appliance-upgrade-run";
 import type { AppgateApplianceStatus, AppgateUpgradeState } from "./client";
 import { IdleGrace, idleGraceFor } from "./idle-grace";
 import { formatAppgateVersion, parseAppgateVersion, sameAppgateVersion } from "./versions";
@@ -57,25 +57,62 @@ export async function ensureCompleted(
 
     const change = changeFollower(run, changeId);
     const grace = new IdleGrace(idleGraceFor(run.budget.timeoutMs), () => run.env.clock.now());
-    const result = await waitFor<{ up?: AppgateUpgradeState; status?: AppgateApplianceStatus }>({
+    type Seen = { up?: AppgateUpgradeState; status?: AppgateApplianceStatus };
+    // About one read per poll: the upgrade status while the appliance answers; once it stops answering,
+    // the controller's status list until it is back online (then the upgrade status in the same poll).
+    let statusLeads = false;
+    let moved = false; // the appliance showed a status other than the one we came from
+    const rebooting = (status: AppgateApplianceStatus | undefined): Observation<Seen> => {
+        statusLeads = true;
+        moved = true;
+        grace.sawProgress();
+        return { state: "rebooting", object: { status }, detail: "appliance offline" };
+    };
+    const result = await waitFor<Seen>({
         what: `${run.subject} upgrade to ${target}`,
         refresh: async () => {
-            const status = await run.client.applianceStatus(run.id);
-            if (!status || !status.online) {
-                grace.sawProgress();
-                return { state: "rebooting", object: { status }, detail: "appliance offline" };
+            let status: AppgateApplianceStatus | undefined;
+            if (statusLeads) {
+                status = await run.client.applianceStatus(run.id);
+                if (!status?.online) {
+                    return rebooting(status);
+                }
+                statusLeads = false;
             }
-            const current = await run.client.upgrade(run.id);
-            const changeFailure = await change.poll();
-            const object = { up: current, status };
-            if (current.status === "failed" || changeFailure !== undefined) {
-                return { state: "failed", object, detail: await failureOf(run, current, changeFailure) };
+            let current: AppgateUpgradeState;
+            try {
+                current = await run.client.upgrade(run.id);
+            } catch (err) {
+                if (status !== undefined || !isTransientError(err)) {
+                    throw err;
+                }
+                // No answer about the appliance: rebooting, or the controller itself is down? The status list tells.
+                statusLeads = true;
+                status = await run.client.applianceStatus(run.id);
+                if (!status?.online) {
+                    return rebooting(status);
+                }
+                throw err;
+            }
+            if (current.status === "failed") {
+                const object = { up: current, status };
+                return { state: "failed", object, detail: await failureOf(run, current, await change.poll()) };
             }
             if (current.status === "idle") {
+                // Back from the reboot, or not started yet: the status list has the version and the volume.
+                status ??= await run.client.applianceStatus(run.id);
+                if (!status?.online) {
+                    return rebooting(status);
+                }
+                const object = { up: current, status };
                 const atTarget = sameAppgateVersion(parseAppgateVersion(status.version), run.target);
                 const switched = status.volumeNumber !== undefined && status.volumeNumber !== before.volume;
                 if (atTarget && switched) {
                     return { state: "done", object, detail: `${status.version} on volume ${status.volumeNumber}` };
+                }
+                const changeFailure = await change.poll();
+                if (changeFailure !== undefined) {
+                    return { state: "failed", object, detail: await failureOf(run, current, changeFailure) };
                 }
                 if (grace.idleIsPending()) {
                     // Right after complete the appliance may still read idle (as after prepare, sdpctl#319).
@@ -87,13 +124,23 @@ export async function ensureCompleted(
                     detail: `the appliance is back on ${status.version} volume ${status.volumeNumber}, expected ${target} on a volume other than ${before.volume}`,
                 };
             }
+            const object = { up: current, status };
             if (current.status !== up.status) {
+                moved = true;
                 grace.sawProgress(); // "ready" is where we came from: still ambiguous
+            } else if (!moved) {
+                // Still the status we came from: only the change record tells whether our call failed.
+                const changeFailure = await change.poll();
+                if (changeFailure !== undefined) {
+                    return { state: "failed", object, detail: await failureOf(run, current, changeFailure) };
+                }
             }
             if (current.status === "success" && !run.switchPartition) {
                 return { state: "installed", object, detail: current.details };
             }
-            return { state: current.status, object, detail: current.details };
+            // A reboot comes after the installation: a late look at an installation delays nothing.
+            const maxDelayMs = current.status === "installing" && run.switchPartition ? longPhaseCeilingMs(run) : undefined;
+            return { state: current.status, object, detail: current.details, maxDelayMs };
         },
         target: run.switchPartition ? ["done"] : ["installed"],
         pending: ["rebooting", "queued", "ready", "installing", ...(run.switchPartition ? ["success"] : [])],

@@ -23,6 +23,12 @@
  *    itself comes back (tokens are gone, the peer version moved). Without `switchPartition` the
  *    wait ends at `success` (installed, partition switch pending).
  *
+ * Waits read about one object per poll (appliance-upgrade-prepare.ts, appliance-upgrade-complete.ts):
+ * the upgrade status while the appliance answers, the change record only while the status cannot tell
+ * (and once at a failure), the status list only through the reboot and to confirm the new version.
+ * Long phases followed by another visible state (downloading, installing before a reboot) poll up to
+ * three times the usual ceiling (`longPhaseCeilingMs`).
+ *
  * Lookups that can happen while the appliance reboots (the appliance and upgrade status at the
  * start of create/update, delete) ride out 502s — JSON or plain text —, refused connections and 5xx
  * bursts for up to `rebootTimeoutSeconds` ({@link lookup}); a refresh that still finds them

@@ -6,7 +6,7 @@
 import { VendorApiError } from "../core/errors";
 import { waitFor, type Observation } from "../core/waiter";
 import type { ApplianceUpgradeOutputs } from "./appliance-upgrade-inputs";
-import { changeFollower, failureOf, lookup, names, namesAnImage, progressOf, type Run } from "./appliance-upgrade-run";
+import { changeFollower, failureOf, longPhaseCeilingMs, lookup, names, namesAnImage, progressOf, type Run } from "./appliance-upgrade-run";
 import type { AppgateUpgradeState } from "./client";
 import { IdleGrace, idleGraceFor } from "./idle-grace";
 
@@ -138,7 +138,9 @@ export async function confirmIdle(run: Run): Promise<AppgateUpgradeState> {
  * Waits for `ready` after a prepare of ours was accepted (or refused as already under way, or
  * adopted). `idle` is pending for the idle grace period, whatever the change record says and in
  * whichever order the two were read (idle-grace.ts); after it, the upgrade was dropped. A failure
- * quotes the appliance's own details first, then the change record's.
+ * quotes the appliance's own details first, then the change record's. One read per poll, two while
+ * the status cannot tell alone (see the refresh); polls back off to {@link longPhaseCeilingMs} while
+ * downloading (verification comes before `ready`).
  */
 export async function waitPrepared(
     run: Run,
@@ -158,7 +160,12 @@ export async function waitPrepared(
         what: `${run.subject} preparing ${run.imageName}`,
         refresh: async (): Promise<Observation<AppgateUpgradeState>> => {
             const up = await run.client.upgrade(run.id);
-            const changeFailure = await change.poll();
+            // One read per poll: the change record only when the status cannot answer alone — idle or the
+            // failure we started from (not started yet, or dropped?), another image named (superseded?) —
+            // and once at a failure, for its words.
+            const statusCannotTell =
+                up.status === "idle" || up.status === "failed" || (namesAnImage(up.details) && !names(up.details, run.imageName));
+            const changeFailure = statusCannotTell ? await change.poll() : undefined;
             // The failure we prepared again from, still reported right after our prepare: as ambiguous as idle.
             const staleFailure =
                 from?.status === "failed" && up.status === "failed" && up.details === from.details && changeFailure === undefined;
@@ -181,7 +188,9 @@ export async function waitPrepared(
             if (up.status === "ready" && up.details !== "" && !names(up.details, run.imageName)) {
                 return { state: "other image ready", object: up, detail: `${up.details} is prepared instead of ${run.imageName}` };
             }
-            return { state: up.status, object: up, detail: up.details };
+            // Verification comes after the download: a late look at a download delays nothing.
+            const maxDelayMs = up.status === "downloading" ? longPhaseCeilingMs(run) : undefined;
+            return { state: up.status, object: up, detail: up.details, maxDelayMs };
         },
         target: ["ready"],
         pending: ["queued", "started", "downloading", "verifying"],

@@ -188,6 +188,18 @@ export function changeFollower(run: Run, changeId: string | undefined) {
     };
 }
 
+/**
+ * The backoff ceiling of a long phase whose end is followed by another visible state before the one
+ * the wait ends on or acts on: `downloading` (then `verifying`), `installing` before a reboot (then
+ * the appliance goes offline). Three times the usual ceiling (60 s with the default 5 s floor): a
+ * late look there delays nothing the operation waits for, unless the next phase is shorter than the
+ * delay (then the end, or a failure, is seen at most this late). Appgate reports no progress, so
+ * there is nothing better to pace on.
+ */
+export function longPhaseCeilingMs(run: Run): number {
+    return 3 * run.budget.poll.maxDelayMs;
+}
+
 /** Progress lines of one wait of the run (core/progress.ts). */
 export function progressOf(run: Run, label: string): (e: WaitEvent<unknown>) => void {
     return waitProgress(run.log, label, { clock: run.env.clock, outageBudgetMs: run.budget.rebootMs });

@@ -19,7 +19,8 @@
  * exponentially from `minDelayMs` to `maxDelayMs` with full jitter, as in smithy's waiter. Vendor hints
  * may change the next delay: an ETA (given, or derived from the rate progress % moves at) shortens
  * it, or lengthens it up to `maxHintedDelayMs` (120 s) while the end is far; a scheduled start
- * (`notBefore`) lengthens it. The last sleep is cut so a final refresh happens
+ * (`notBefore`) lengthens it; a state that is a long phase before another visible one may raise the
+ * backoff ceiling while it lasts (`Observation.maxDelayMs`). The last sleep is cut so a final refresh happens
  * right at the deadline. Requests made by `refresh` are retried at most once by the HTTP session
  * (the waiter's next poll is the retry; see wait-poll.ts). Clock, sleep and randomness are injected so unit tests run in milliseconds.
  */
@@ -50,6 +51,12 @@ export interface Observation<T> {
     notBefore?: number;
     /** A short human-readable detail for progress lines (e.g. the vendor's state description). */
     detail?: string;
+    /**
+     * A longer backoff ceiling while in this state: a long phase whose end is not yet the one waited
+     * for (another visible state comes first), so a late look costs little. Between `maxDelayMs` and
+     * `maxHintedDelayMs`; outages keep `maxDelayMs`.
+     */
+    maxDelayMs?: number;
 }
 
 export type { Clock } from "./clock";
@@ -337,7 +344,8 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
             restartedFor = lastExpectedEnd;
         }
         previousPollAt = now;
-        const ceiling = Math.min(maxDelay, minDelay * 2 ** Math.min(attempt - 1 - backoffFrom, 30));
+        const stateCeiling = Math.min(maxHintedDelay, Math.max(maxDelay, observation?.maxDelayMs ?? maxDelay));
+        const ceiling = Math.min(stateCeiling, minDelay * 2 ** Math.min(attempt - 1 - backoffFrom, 30));
         let delay = minDelay + random() * (ceiling - minDelay);
         if (targetsInARow > 0) {
             delay = minDelay; // re-confirming a target: do not back off
@@ -351,7 +359,7 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
         // half the time left, at most `maxHintedDelayMs`, so polls thin out far from the end and
         // thicken towards it; in an outage, never past the moment its budget runs out.
         const etaLeft = eta ?? (observation || !lastEta ? undefined : lastEta.ms - (now - lastEta.at));
-        if (maxHintedDelay > maxDelay && etaLeft !== undefined && etaLeft / 2 > maxDelay) {
+        if (maxHintedDelay > stateCeiling && etaLeft !== undefined && etaLeft / 2 > stateCeiling) {
             let stretched = Math.min(etaLeft / 2, maxHintedDelay);
             if (outageStart !== undefined) {
                 stretched = Math.min(stretched, outageStart + maxOutageMs - now);

@@ -294,6 +294,42 @@ test("TestWaitForState_notBefore: a scheduled window start lengthens the wait up
     expect(clock.sleeps).toEqual([3_600_000]);
 });
 
+test("TestWaitForState_stateCeiling: a long phase backs off to its own ceiling, the next state to the wait's, an outage keeps the wait's", async () => {
+    const clock = fakeClock();
+    const long = { state: "LONG", maxDelayMs: 60_000 };
+    const refresh = steps(long, long, long, long, long, long, { state: "RUNNING" }, { state: "RUNNING" }, long, refused(), {
+        state: "DONE",
+    });
+    await waitFor({
+        ...base,
+        pending: ["RUNNING", "LONG"],
+        clock,
+        refresh,
+        timeoutMs: 3_600_000,
+        minDelayMs: 5_000,
+        maxDelayMs: 20_000,
+        random: () => 1,
+    });
+    // 5 → 10 → 20 (the wait's ceiling) → 40 → 60 (the state's) → 60; RUNNING: 20; LONG again: 60; the outage: 20.
+    expect(clock.sleeps).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 20_000, 20_000, 60_000, 20_000]);
+});
+
+test("TestWaitForState_stateCeiling: a state's ceiling never passes maxHintedDelayMs", async () => {
+    const clock = fakeClock();
+    const refresh = steps({ state: "RUNNING", maxDelayMs: 600_000 }, { state: "RUNNING", maxDelayMs: 600_000 }, { state: "DONE" });
+    await waitFor({
+        ...base,
+        clock,
+        refresh,
+        timeoutMs: 3_600_000,
+        minDelayMs: 100_000,
+        maxDelayMs: 100_000,
+        maxHintedDelayMs: 150_000,
+        random: () => 1,
+    });
+    expect(clock.sleeps).toEqual([100_000, 150_000]);
+});
+
 test("TestWaitForState_consecutiveTargets: flapping targets must repeat", async () => {
     const clock = fakeClock();
     const r = await waitFor({
