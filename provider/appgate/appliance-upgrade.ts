@@ -100,21 +100,18 @@ export class ApplianceUpgrade extends pulumi.dynamic.Resource {
     declare readonly peerApiVersion: pulumi.Output<number>;
 
     constructor(name: string, args: ApplianceUpgradeArgs, opts?: pulumi.CustomResourceOptions) {
-        const connection = secretConnection(args.connection);
         // Derived here rather than in `check`, which never rewrites an input: the reviewer sees it in the preview.
+        // A plain string is derived at once: no Outputs made per resource for the usual case.
         const targetVersion =
             args.targetVersion ??
-            pulumi.output(args.imageUrl).apply((url) => {
-                const derived = versionFromImageName(imageFileName(url));
-                return derived ? formatAppgateVersion(derived) : undefined;
-            });
+            (typeof args.imageUrl === "string" ? targetVersionOf(args.imageUrl) : pulumi.output(args.imageUrl).apply(targetVersionOf));
         super(
             appgateKinds.ApplianceUpgrade.provider,
             name,
             {
                 __logName: name,
                 ...args,
-                connection,
+                ...(args.connection && { connection: secretConnection(args.connection) }),
                 targetVersion,
                 applianceName: undefined,
                 siteId: undefined,
@@ -134,4 +131,10 @@ export class ApplianceUpgrade extends pulumi.dynamic.Resource {
             "ApplianceUpgrade",
         );
     }
+}
+
+/** The version an image installs, from its vendor file name (`appgate-<version>-<build>-release.img.zip`). */
+function targetVersionOf(imageUrl: string): string | undefined {
+    const derived = versionFromImageName(imageFileName(imageUrl));
+    return derived ? formatAppgateVersion(derived) : undefined;
 }

@@ -80,7 +80,7 @@ export class ControllerImage extends pulumi.dynamic.Resource {
             {
                 __logName: name,
                 ...args,
-                connection: secretConnection(args.connection),
+                ...(args.connection && { connection: secretConnection(args.connection) }),
                 uuid: undefined,
                 ref: undefined,
                 name: undefined,

@@ -87,7 +87,7 @@ export class ControllerUpgrade extends pulumi.dynamic.Resource {
             {
                 __logName: name,
                 ...args,
-                connection: secretConnection(args.connection),
+                ...(args.connection && { connection: secretConnection(args.connection) }),
                 clusterUuid: undefined,
                 targetTag: undefined,
                 version: undefined,

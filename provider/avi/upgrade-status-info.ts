@@ -11,11 +11,12 @@
  * ```
  */
 
-import { processEnv } from "../core/env";
-import { AviClient, type UpgradeStatusInfo } from "./client";
-import { resolveConnection, type ConnectionInput } from "./connection";
+/* eslint-disable @typescript-eslint/no-require-imports -- the client is loaded on first call, see below */
 
-export type { UpgradeStatusInfo } from "./client";
+import type { ConnectionInput } from "./connection";
+import type { UpgradeStatusInfo } from "./upgrade-status-schema";
+
+export type { UpgradeStatusInfo } from "./upgrade-status-schema";
 
 /** Arguments of {@link getUpgradeStatusInfo}. */
 export interface GetUpgradeStatusInfoArgs {
@@ -28,6 +29,10 @@ export interface GetUpgradeStatusInfoArgs {
 
 /** Reads the records (every page). Throws a `VendorApiError` (credentials redacted) when the controller refuses. */
 export async function getUpgradeStatusInfo(args: GetUpgradeStatusInfoArgs = {}): Promise<UpgradeStatusInfo[]> {
+    // Required here, not imported: `import "pulumi-upgrades"` (every program) then loads no HTTP code.
+    const { AviClient } = require("./client") as typeof import("./client");
+    const { resolveConnection } = require("./connection") as typeof import("./connection");
+    const { processEnv } = require("../core/env") as typeof import("../core/env");
     const client = AviClient.for(resolveConnection(args.connection), processEnv);
     const records = await client.listUpgradeStatus();
     return records.filter(

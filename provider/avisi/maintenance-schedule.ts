@@ -53,7 +53,7 @@ export class MaintenanceSchedule extends pulumi.dynamic.Resource {
             {
                 __logName: name,
                 ...args,
-                connection: secretAvisiConnection(args.connection),
+                ...(args.connection && { connection: secretAvisiConnection(args.connection) }),
                 scheduleIdentity: undefined,
                 nextWindowStart: undefined,
                 nextWindowEnd: undefined,

@@ -91,7 +91,7 @@ export class ScheduledClusterUpgrade extends pulumi.dynamic.Resource {
             {
                 __logName: name,
                 ...args,
-                connection: secretAvisiConnection(args.connection),
+                ...(args.connection && { connection: secretAvisiConnection(args.connection) }),
                 resolvedClusterIdentity: undefined,
                 clusterName: undefined,
                 upgradeIdentity: undefined,

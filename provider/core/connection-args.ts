@@ -21,7 +21,11 @@ export interface ConnectionArgs {
     insecure?: pulumi.Input<boolean>;
 }
 
-/** @internal The connection argument with the password wrapped as a secret. */
+/**
+ * @internal The connection argument with the password wrapped as a secret. Classes register it only when
+ * given (`...(args.connection && { connection: secretConnection(args.connection) })`): a property
+ * registered as `undefined` is not stored, but still costs the SDK an Output of four promises per resource.
+ */
 export function secretConnection<C extends { password?: pulumi.Input<string> }>(connection: C | undefined): C | undefined {
     return (
         connection && {

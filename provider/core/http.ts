@@ -33,12 +33,23 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { Readable } from "node:stream";
-import got from "got";
 import type { AuthContext, AuthStrategy } from "./auth";
 import { systemClock, type Clock } from "./clock";
 import type { HttpResponse, RequestOptions } from "./http-types";
 import { VendorApiError, redact } from "./errors";
 import { inWaitPoll, WAIT_POLL_RETRIES } from "./wait-poll";
+
+type Got = typeof import("got").default;
+let gotFn: Got | undefined;
+
+/**
+ * got, loaded on the first request: a provider process that only checks and diffs (`pulumi preview`)
+ * never sends one, and loading got is ~60 ms of its start-up.
+ */
+function loadGot(): Got {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, see above
+    return (gotFn ??= (require("got") as typeof import("got")).default);
+}
 
 export type { HttpMethod, HttpResponse, RequestOptions } from "./http-types";
 
@@ -263,7 +274,7 @@ export class HttpSession {
             ...(request.headers ?? {}),
             ...authHeaders,
         };
-        const pending = got(this.baseUrl + request.path, {
+        const pending = loadGot()(this.baseUrl + request.path, {
             method: request.method,
             headers,
             json: request.json,

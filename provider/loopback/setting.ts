@@ -56,7 +56,7 @@ export class Setting extends pulumi.dynamic.Resource {
         const props = {
             __logName: name,
             ...args,
-            connection: secretConnection(args.connection),
+            ...(args.connection && { connection: secretConnection(args.connection) }),
             state: undefined,
             appliedValue: undefined,
         };

@@ -76,7 +76,7 @@ export class SystemUpdate extends pulumi.dynamic.Resource {
             {
                 __logName: name,
                 ...args,
-                connection: secretConnection(args.connection),
+                ...(args.connection && { connection: secretConnection(args.connection) }),
                 installedVersion: undefined,
                 previousVersion: undefined,
                 state: undefined,

@@ -79,7 +79,7 @@ export class UpgradeImage extends pulumi.dynamic.Resource {
             {
                 __logName: name,
                 ...args,
-                connection: secretConnection(args.connection),
+                ...(args.connection && { connection: secretConnection(args.connection) }),
                 version: undefined,
                 checksum: undefined,
                 state: undefined,

@@ -70,7 +70,7 @@ export class UpgradeCandidate extends pulumi.dynamic.Resource {
         const props = {
             __logName: name,
             ...args,
-            connection: secretConnection(args.connection),
+            ...(args.connection && { connection: secretConnection(args.connection) }),
             candidateId: undefined,
             version: undefined,
             type: undefined,

@@ -75,7 +75,7 @@ export class UpgradeSession extends pulumi.dynamic.Resource {
         const props = {
             __logName: name,
             ...args,
-            connection: secretConnection(args.connection),
+            ...(args.connection && { connection: secretConnection(args.connection) }),
             sessionId: undefined,
             status: undefined,
             installedVersion: undefined,
