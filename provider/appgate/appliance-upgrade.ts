@@ -113,6 +113,8 @@ export class ApplianceUpgrade extends pulumi.dynamic.Resource {
                 ...args,
                 ...(args.connection && { connection: secretConnection(args.connection) }),
                 targetVersion,
+                stage: args.stage,
+                site: args.site,
                 applianceName: undefined,
                 siteId: undefined,
                 siteName: undefined,

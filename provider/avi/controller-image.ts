@@ -81,6 +81,7 @@ export class ControllerImage extends pulumi.dynamic.Resource {
                 __logName: name,
                 ...args,
                 ...(args.connection && { connection: secretConnection(args.connection) }),
+                version: args.version,
                 uuid: undefined,
                 ref: undefined,
                 name: undefined,

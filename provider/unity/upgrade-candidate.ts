@@ -71,6 +71,7 @@ export class UpgradeCandidate extends pulumi.dynamic.Resource {
             __logName: name,
             ...args,
             ...(args.connection && { connection: secretConnection(args.connection) }),
+            expectedVersion: args.expectedVersion,
             candidateId: undefined,
             version: undefined,
             type: undefined,

@@ -4,7 +4,7 @@
  * unless it is a declared output.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { appgate, avisi, riverbed } from "../../../provider";
+import { appgate, avi, avisi, riverbed, unity } from "../../../provider";
 
 const registered: Record<string, Record<string, unknown>> = {};
 
@@ -56,4 +56,33 @@ test("Appgate derives the target version of an image URL given as an Output", as
         imageUrl: pulumi.output("https://files.example.com/appgate-6.3.2-36260-release.img.zip"),
     });
     expect(await value(upgrade.targetVersion)).toBe("6.3.2+36260");
+});
+
+test("an optional input declared as an output is an Output even when the program omits it", async () => {
+    const image = new riverbed.UpgradeImage("ar-2", { file: "/images/ar11.img" });
+    const upgrade = new appgate.ApplianceUpgrade("gw-3", {
+        applianceId: "acfa98e0-b58d-5159-82b5-f078170996ed",
+        imageUrl: "https://files.example.com/appgate-6.4.1-40123-release.img.zip",
+    });
+    const aviImage = new avi.ControllerImage("ctl-1", { file: "/images/controller.pkg" });
+    const cluster = new avisi.ScheduledClusterUpgrade("c-2", { environment: "prod", cluster: "c-2", version: "1.31" });
+    const candidate = new unity.UpgradeCandidate("array-1", { file: "/images/unity.gpg.bin" });
+    // Let registration finish (the SDK serializes the provider asynchronously) before the test ends.
+    await Promise.all([image, upgrade, aviImage, cluster, candidate].map((r) => value(r.urn)));
+    const omitted: pulumi.Output<unknown>[] = [
+        image.url,
+        image.expectedSha256,
+        upgrade.stage,
+        upgrade.site,
+        aviImage.version,
+        cluster.ignoreMaintenanceSchedule,
+        cluster.outsideWindowReason,
+        cluster.scheduleRequestDate,
+        candidate.expectedVersion,
+    ];
+    for (const output of omitted) {
+        expect(pulumi.Output.isInstance(output)).toBe(true);
+        expect(await value(output)).toBeUndefined();
+    }
+    expect(await value(image.file)).toBe("/images/ar11.img");
 });
