@@ -16,11 +16,12 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
+import { installPackedPackage } from "../scripts/install-packed.ts";
 import { createOfflineStack } from "../scripts/pulumi-offline.ts";
 import { ProcessSampler, type ProcessRole, type ProcessUsage } from "./preview-scale/processes.mts";
 import { startBenchFleet, VENDORS, type BenchFleet } from "./preview-scale/simulators.mts";
@@ -67,31 +68,9 @@ const load = () =>
         .map((l) => l.toFixed(2))
         .join(", ");
 
-/** The package as a user gets it: `npm pack`, installed (not linked) with the SDK into `<work>/programs/node_modules`. */
+/** The package as a user gets it (scripts/install-packed.ts), with this bench's two programs next to it. */
 function installPackage(work: string): string {
-    const pack = join(work, "pack");
-    mkdirSync(pack, { recursive: true });
-    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", pack], {
-        cwd: repo,
-        stdio: ["ignore", "ignore", "inherit"],
-    });
-    const tarball = join(
-        pack,
-        readdirSync(pack).find((f) => f.endsWith(".tgz"))!,
-    );
-    const programs = join(work, "programs");
-    mkdirSync(programs, { recursive: true });
-    const root = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
-    const dependencies = {
-        "pulumi-upgrades": `file:${tarball}`,
-        "@pulumi/pulumi": root.devDependencies["@pulumi/pulumi"],
-        typescript: root.devDependencies.typescript,
-    };
-    writeFileSync(join(programs, "package.json"), JSON.stringify({ name: "preview-scale-programs", private: true, dependencies }, null, 2));
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "--install-links"], {
-        cwd: programs,
-        stdio: ["ignore", "ignore", "inherit"],
-    });
+    const { programs } = installPackedPackage(repo, work, "preview-scale-programs");
     for (const program of ["fleet", "noop"])
         cpSync(join(import.meta.dirname, "preview-scale", program), join(programs, program), { recursive: true });
     return programs;
