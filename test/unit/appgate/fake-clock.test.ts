@@ -9,6 +9,7 @@ import { ResourceNotReadyError } from "../../../provider/core/dynamic";
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator } from "../../../simulators/appgate";
 import { ManualClock } from "../../../simulators/core";
+import { upgradeInputs } from "./helpers";
 
 const TARGET = "6.4.1+40123";
 const MINUTE = 60_000;
@@ -44,14 +45,7 @@ afterEach(async () => {
     await sim.stop();
 });
 
-const inputs = (extra: Partial<ApplianceUpgradeInputs> = {}): ApplianceUpgradeInputs => ({
-    __logName: "gateway-1",
-    connection: { endpoint: sim.adminUrl, username: "admin", password: "s3cret-Appgate-pw" },
-    applianceId: sim.appliance("gateway-1").id,
-    imageUrl: sim.imageUrl(TARGET),
-    targetVersion: TARGET,
-    ...extra,
-});
+const inputs = (extra: Partial<ApplianceUpgradeInputs> = {}) => upgradeInputs(sim, "gateway-1", TARGET, "s3cret-Appgate-pw", extra);
 
 test("prepare, then complete through a 3-minute reboot, on simulated time with the default budgets", async () => {
     const handler = applianceUpgradeHandler(env);

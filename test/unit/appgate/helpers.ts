@@ -2,6 +2,7 @@
  * Helpers for the Appgate tests: a raw admin-API client over node:http (no pooling, nothing
  * outlives a test), fast simulator timings and bounded polling.
  */
+import type { ApplianceUpgradeInputs } from "../../../provider/appgate/appliance-upgrade-handler";
 import type { AppgateSimulator, AppgateTimings } from "../../../simulators/appgate";
 import { http, type HttpOptions, type HttpResult } from "../simulators/helpers";
 
@@ -63,4 +64,25 @@ export async function whenSimulated<T>(
         await clock.sleep(100);
     }
     throw new Error("not reached within an hour of simulated time");
+}
+
+/**
+ * Handler inputs that upgrade `appliance` of `sim` to `target`, logging in as `admin` with
+ * `password`; `extra` sets what a test varies (stage, budgets, cadence).
+ */
+export function upgradeInputs(
+    sim: AppgateSimulator,
+    appliance: string,
+    target: string,
+    password: string,
+    extra: Partial<ApplianceUpgradeInputs> = {},
+): ApplianceUpgradeInputs {
+    return {
+        __logName: appliance,
+        connection: { endpoint: sim.adminUrl, username: "admin", password },
+        applianceId: sim.appliance(appliance).id,
+        imageUrl: sim.imageUrl(target),
+        targetVersion: target,
+        ...extra,
+    };
 }

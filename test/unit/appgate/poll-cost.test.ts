@@ -12,6 +12,7 @@ import * as waiter from "../../../provider/core/waiter";
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
 import { ManualClock } from "../../../simulators/core";
+import { upgradeInputs } from "./helpers";
 
 const TARGET = "6.4.1+40123";
 const PASSWORD = "s3cret-Appgate-poll-cost";
@@ -103,16 +104,8 @@ afterEach(async () => {
     await sim.stop();
 });
 
-const inputs = (appliance: string, extra: Partial<ApplianceUpgradeInputs> = {}): ApplianceUpgradeInputs => ({
-    __logName: appliance,
-    connection: { endpoint: sim.adminUrl, username: "admin", password: PASSWORD },
-    applianceId: sim.appliance(appliance).id,
-    imageUrl: sim.imageUrl(TARGET),
-    targetVersion: TARGET,
-    stage: "complete",
-    waitTimeoutSeconds: 7_200,
-    ...extra,
-});
+const inputs = (appliance: string, extra: Partial<ApplianceUpgradeInputs> = {}) =>
+    upgradeInputs(sim, appliance, TARGET, PASSWORD, { stage: "complete", waitTimeoutSeconds: 7_200, ...extra });
 
 const sum = (op: string, of: Poll[] = polls) => of.reduce((n, p) => n + (p.reads[op] ?? 0), 0);
 

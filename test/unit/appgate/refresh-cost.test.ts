@@ -17,7 +17,7 @@ import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { SHARED_READ_TTL_MS } from "../../../provider/core/shared-read";
 import { startAppgateSimulator, type AppgateSimulator } from "../../../simulators/appgate";
 import { ManualClock } from "../../../simulators/core";
-import { FAST } from "./helpers";
+import { FAST, upgradeInputs } from "./helpers";
 
 const TARGET = "6.4.1+40123";
 const PASSWORD = "s3cret-Appgate-pw";
@@ -51,17 +51,12 @@ afterEach(async () => {
 });
 
 function inputs(name: string): ApplianceUpgradeInputs {
-    return {
-        __logName: name,
-        connection: { endpoint: sim.adminUrl, username: "admin", password: PASSWORD },
-        applianceId: sim.appliance(name).id,
-        imageUrl: sim.imageUrl(TARGET),
-        targetVersion: TARGET,
+    return upgradeInputs(sim, name, TARGET, PASSWORD, {
         stage: "prepare",
         pollIntervalSeconds: 0.02,
         waitTimeoutSeconds: 60,
         rebootTimeoutSeconds: 20,
-    };
+    });
 }
 
 /** Requests the controller received per operation since `before`. */

@@ -15,7 +15,7 @@ import type { ResourceHandler } from "../../../provider/core/dynamic";
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
 import { ManualClock } from "../../../simulators/core";
-import { adminClient, FAST, whenSimulated } from "./helpers";
+import { adminClient, FAST, whenSimulated, upgradeInputs } from "./helpers";
 
 let env: HandlerEnv;
 let handler: ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs>;
@@ -46,17 +46,12 @@ async function startSim(options: AppgateSimulatorOptions = {}): Promise<AppgateS
 }
 
 function inputs(appliance: string, extra: Partial<ApplianceUpgradeInputs> = {}): ApplianceUpgradeInputs {
-    return {
-        __logName: appliance,
-        connection: { endpoint: sim.adminUrl, username: "admin", password: PASSWORD },
-        applianceId: sim.appliance(appliance).id,
-        imageUrl: sim.imageUrl(TARGET),
-        targetVersion: TARGET,
+    return upgradeInputs(sim, appliance, TARGET, PASSWORD, {
         pollIntervalSeconds: 0.02,
         waitTimeoutSeconds: 30,
         rebootTimeoutSeconds: 20,
         ...extra,
-    };
+    });
 }
 
 /** Prepares `appliance` behind the provider's back (a run killed after its prepare) and waits until it is really ready. */

@@ -17,7 +17,7 @@ import { ResourceNotReadyError, UNKNOWN, type ResourceHandler } from "../../../p
 import { handlerEnv, type HandlerEnv } from "../../../provider/core/env";
 import { startAppgateSimulator, type AppgateSimulator, type AppgateSimulatorOptions } from "../../../simulators/appgate";
 import { ManualClock } from "../../../simulators/core";
-import { FAST, whenSimulated } from "./helpers";
+import { FAST, whenSimulated, upgradeInputs } from "./helpers";
 
 let env: HandlerEnv;
 let handler: ResourceHandler<ApplianceUpgradeInputs, ApplianceUpgradeOutputs>;
@@ -41,17 +41,12 @@ async function startSim(options: AppgateSimulatorOptions = {}): Promise<AppgateS
 }
 
 function inputs(appliance: string, extra: Partial<ApplianceUpgradeInputs> = {}): ApplianceUpgradeInputs {
-    return {
-        __logName: appliance,
-        connection: { endpoint: sim.adminUrl, username: "admin", password: "s3cret-Appgate-pw" },
-        applianceId: sim.appliance(appliance).id,
-        imageUrl: sim.imageUrl(TARGET),
-        targetVersion: TARGET,
+    return upgradeInputs(sim, appliance, TARGET, "s3cret-Appgate-pw", {
         pollIntervalSeconds: 0.02,
         waitTimeoutSeconds: 30,
         rebootTimeoutSeconds: 20,
         ...extra,
-    };
+    });
 }
 
 const create = async (i: ApplianceUpgradeInputs) => (await handler.create(i)).outs;
