@@ -63,11 +63,28 @@ export interface Kind {
     prepare(opMs: number, tmp: string, durations: Durations): Promise<Prepared>;
 }
 
+/** A simulator's side of a run: its counters and how to stop it. */
+interface BenchSimulator {
+    calls: Prepared["calls"];
+    stop(): Promise<void>;
+}
+
+/**
+ * The clocks and handler environment of one run, and `prepared`, which ties a started simulator and
+ * the handler call that waits into the run (closing the handler's clients, then the simulator).
+ */
 function clocks(durations: Durations, start = Date.UTC(2026, 0, 1)) {
     const simClock = new RecordingManualClock(start);
     const clock = new FakeClock(simClock.now(), (ms: number) => simClock.advance(ms));
     const env = handlerEnv(clock, durations);
-    return { simClock, clock, env };
+    const prepared = (sim: BenchSimulator, run: () => Promise<unknown>): Prepared => ({
+        simClock,
+        clock,
+        calls: sim.calls,
+        run,
+        close: async () => (env.clients.close(), sim.stop()),
+    });
+    return { simClock, env, prepared };
 }
 
 /** Every run gets a 2-hour budget, so a 34-minute operation fits even where the default is 30 minutes. */
@@ -85,18 +102,12 @@ const riverbedImage: Kind = {
     hints: "none",
     statusOps: ["images.get", "images.list"],
     async prepare(opMs, tmp, durations) {
-        const { simClock, clock, env } = clocks(durations);
+        const { simClock, env, prepared } = clocks(durations);
         const sim = await sims.startRiverbedSimulator({ ...RIVERBED, clock: simClock, timings: { validateMs: opMs } });
         const file = await riverbedImageFile(tmp, "11.7.0 #24010");
         const handler = require(bin("provider/riverbed/upgrade-image-handler.js")).upgradeImageHandler(env);
         const connection = { endpoint: sim.url, ...RIVERBED };
-        return {
-            simClock,
-            clock,
-            calls: sim.calls,
-            run: () => handler.create({ ...quiet, connection, file: file.path, expectedSha256: file.sha256 }),
-            close: async () => (env.clients.close(), sim.stop()),
-        };
+        return prepared(sim, () => handler.create({ ...quiet, connection, file: file.path, expectedSha256: file.sha256 }));
     },
 };
 
@@ -106,7 +117,7 @@ const riverbedUpdate: Kind = {
     hints: "none",
     statusOps: ["update.get"],
     async prepare(opMs, tmp, durations) {
-        const { simClock, clock, env } = clocks(durations);
+        const { simClock, env, prepared } = clocks(durations);
         const rebootMs = 3 * MINUTE;
         const timings = { validateMs: SECOND, initMs: 30 * SECOND, runningMs: opMs - 30 * SECOND - rebootMs, rebootMs };
         const sim = await sims.startRiverbedSimulator({ ...RIVERBED, clock: simClock, timings });
@@ -116,13 +127,7 @@ const riverbedUpdate: Kind = {
             .upgradeImageHandler(env)
             .create({ ...quiet, connection, file: file.path, expectedSha256: file.sha256 });
         const handler = require(bin("provider/riverbed/system-update-handler.js")).systemUpdateHandler(env);
-        return {
-            simClock,
-            clock,
-            calls: sim.calls,
-            run: () => handler.create({ ...quiet, connection, imageId: image.id, targetVersion: image.outs.version }),
-            close: async () => (env.clients.close(), sim.stop()),
-        };
+        return prepared(sim, () => handler.create({ ...quiet, connection, imageId: image.id, targetVersion: image.outs.version }));
     },
 };
 
@@ -132,7 +137,7 @@ const appgateUpgrade: Kind = {
     hints: "none",
     statusOps: ["upgrade.get", "change.get", "appliances.status", "appliances.get"],
     async prepare(opMs, _tmp, durations) {
-        const { simClock, clock, env } = clocks(durations);
+        const { simClock, env, prepared } = clocks(durations);
         const fixed = { startMs: 10 * SECOND, verifyMs: MINUTE, installMs: 4 * MINUTE, rebootMs: 3 * MINUTE };
         const downloadMs = opMs - Object.values(fixed).reduce((a, b) => a + b, 0);
         const password = "Bench-Appgate-pw-1";
@@ -151,13 +156,7 @@ const appgateUpgrade: Kind = {
             targetVersion: target,
             stage: "complete",
         };
-        return {
-            simClock,
-            clock,
-            calls: sim.calls,
-            run: () => handler.create(inputs),
-            close: async () => (env.clients.close(), sim.stop()),
-        };
+        return prepared(sim, () => handler.create(inputs));
     },
 };
 
@@ -167,7 +166,7 @@ const unitySession: Kind = {
     hints: "progress %, estRemainTime",
     statusOps: ["session.get"],
     async prepare(opMs, tmp, durations) {
-        const { simClock, clock, env } = clocks(durations);
+        const { simClock, env, prepared } = clocks(durations);
         const d = sims.DEFAULT_UNITY_TIMINGS;
         const others = d.prepareMs + d.healthCheckMs + d.primaryRebootMs + d.peerRebootMs + d.postMs;
         const username = "bench";
@@ -191,13 +190,7 @@ const unitySession: Kind = {
             .create({ connection, file: file.path });
         const handler = require(bin("provider/unity/upgrade-session-handler.js")).upgradeSessionHandler(env);
         const inputs = { ...quiet, connection, candidateId: candidate.outs.candidateId, candidateVersion: candidate.outs.version };
-        return {
-            simClock,
-            clock,
-            calls: sim.calls,
-            run: () => handler.create(inputs),
-            close: async () => (env.clients.close(), sim.stop()),
-        };
+        return prepared(sim, () => handler.create(inputs));
     },
 };
 
@@ -215,19 +208,13 @@ const aviImage: Kind = {
     hints: "progress %, moves only at state changes",
     statusOps: ["images.get"],
     async prepare(opMs, tmp, durations) {
-        const { simClock, clock, env } = clocks(durations);
+        const { simClock, env, prepared } = clocks(durations);
         const sim = await aviSim(simClock, { imageProcessMs: opMs });
         const pkg = { path: join(tmp, "controller.pkg") };
         await sims.makeAviPackage(pkg.path, { version: "22.1.7" });
         const handler = require(bin("provider/avi/controller-image-handler.js")).controllerImageHandler(env);
         const connection = { endpoint: sim.url, username: sim.username, password: sim.password };
-        return {
-            simClock,
-            clock,
-            calls: sim.calls,
-            run: () => handler.create({ ...quiet, connection, file: pkg.path }),
-            close: async () => (env.clients.close(), sim.stop()),
-        };
+        return prepared(sim, () => handler.create({ ...quiet, connection, file: pkg.path }));
     },
 };
 
@@ -237,7 +224,7 @@ const aviUpgrade: Kind = {
     hints: "progress %, task counters",
     statusOps: ["usi.get", "usi.list", "usi.summary", "segroups.list", "cluster.get", "cluster.status", "cluster.runtime"],
     async prepare(opMs, tmp, durations) {
-        const { simClock, clock, env } = clocks(durations);
+        const { simClock, env, prepared } = clocks(durations);
         const d = sims.DEFAULT_AVI_TIMINGS;
         // 6 controller tasks, the reboot and the warm-up, then 8 SE-group tasks fill the rest.
         const seGroupTaskMs = Math.max(SECOND, (opMs - 6 * d.controllerTaskMs - d.rebootMs - d.warmupMs) / 8);
@@ -249,13 +236,7 @@ const aviUpgrade: Kind = {
             .controllerImageHandler(env)
             .create({ ...quiet, connection, file: pkg.path });
         const handler = require(bin("provider/avi/controller-upgrade-handler.js")).controllerUpgradeHandler(env);
-        return {
-            simClock,
-            clock,
-            calls: sim.calls,
-            run: () => handler.create({ ...quiet, connection, imageUuid: image.outs.uuid }),
-            close: async () => (env.clients.close(), sim.stop()),
-        };
+        return prepared(sim, () => handler.create({ ...quiet, connection, imageUuid: image.outs.uuid }));
     },
 };
 
@@ -266,7 +247,7 @@ const avisiUpgrade: Kind = {
     statusOps: ["upgrades.get"],
     async prepare(opMs, _tmp, durations) {
         // Created 10 minutes before the default window (Tuesday 02:00 UTC); the upgrade runs opMs in it.
-        const { simClock, clock, env } = clocks(durations, Date.parse("2026-12-08T01:50:00Z"));
+        const { simClock, env, prepared } = clocks(durations, Date.parse("2026-12-08T01:50:00Z"));
         const token = "pat-Bench-4711-avisi";
         const sim = await sims.startAvisiSimulator({ token, clock: simClock, timings: { ...sims.DEFAULT_AVISI_TIMINGS, upgradeMs: opMs } });
         const handler = require(bin("provider/avisi/scheduled-cluster-upgrade-handler.js")).scheduledClusterUpgradeHandler(env);
@@ -278,13 +259,7 @@ const avisiUpgrade: Kind = {
             version: "1.31.10",
             waitFor: "SUCCEEDED",
         };
-        return {
-            simClock,
-            clock,
-            calls: sim.calls,
-            run: () => handler.create(inputs),
-            close: async () => (env.clients.close(), sim.stop()),
-        };
+        return prepared(sim, () => handler.create(inputs));
     },
 };
 
